@@ -1,0 +1,74 @@
+# POSC Tracker — developer commands. `make run` and `make test` are the two that matter.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run venv install migrate seed test unit e2e lint check messages screenshots bench bench-data vendor clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Create .venv, install, migrate SQLite, load the demo data, print the logins and serve on 127.0.0.1:8000.
+run: seed
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	@echo ""
+	@echo "  POSC Tracker is starting at http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password: posc-demo):"
+	@echo "    admin    administrator (everything, including /admin/)"
+	@echo "    staff    civil-affairs staff of a Changchun district bureau"
+	@echo "    ngo      manager of one rehabilitation NGO"
+	@echo "    analyst  read-only, all data, CSV exports"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole suite (unit tests, then browser tests). DATABASE_URL picks the database (default SQLite).
+test: install
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) -m pytest -q -m "not e2e"
+	$(MAKE) e2e
+
+unit: install
+	$(PY) -m pytest -q -m "not e2e"
+
+e2e: install
+	@if [ -d tests/e2e ]; then $(PY) -m pytest -q -m e2e tests/e2e; else echo "no browser tests yet"; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Regenerate the zh_Hans catalogue from the code and templates, then compile it.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+## Copy Bootstrap 5 and Chart.js 4 from their npm packages into static/vendor (needs npm; results are committed).
+vendor:
+	rm -rf /tmp/posc-vendor && mkdir -p /tmp/posc-vendor
+	cd /tmp/posc-vendor && npm pack --silent bootstrap@5.3 chart.js@4 >/dev/null && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/chartjs
+	cp /tmp/posc-vendor/bootstrap-*/package/dist/css/bootstrap.min.css* static/vendor/bootstrap/css/
+	cp /tmp/posc-vendor/bootstrap-*/package/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/js/
+	cp /tmp/posc-vendor/bootstrap-*/package/LICENSE static/vendor/bootstrap/
+	cp /tmp/posc-vendor/chart.js-*/package/dist/chart.umd.min.js* static/vendor/chartjs/
+	cp /tmp/posc-vendor/chart.js-*/package/LICENSE.md static/vendor/chartjs/
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

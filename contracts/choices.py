@@ -1,0 +1,74 @@
+"""Code lists of the contracts app (DESIGN §3, §4)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceCategory(models.TextChoices):
+    REHAB_CHILDREN = "rehab_children", _("Rehabilitation for disabled children")
+    REHAB_ADULT = "rehab_adult", _("Adult rehabilitation")
+    ASSISTIVE_DEVICES = "assistive_devices", _("Assistive device fitting")
+    DAILY_CARE = "daily_care", _("Home care")
+    RESIDENTIAL_CARE = "residential_care", _("Residential / day care")
+    VOCATIONAL_TRAINING = "vocational_training", _("Vocational training")
+    EMPLOYMENT = "employment", _("Employment services")
+    ACCESSIBILITY = "accessibility", _("Accessibility adaptation")
+    EDUCATION = "education", _("Education")
+    CULTURE_SPORTS = "culture_sports", _("Culture and sports")
+    LEGAL_AID = "legal_aid", _("Legal aid / rights protection")
+    OTHER = "other", _("Other")
+
+
+class ProcurementMethod(models.TextChoices):
+    PUBLIC_TENDER = "public_tender", _("Public tender")
+    INVITED_TENDER = "invited_tender", _("Invited tender")
+    COMPETITIVE_NEGOTIATION = "competitive_negotiation", _("Competitive negotiation")
+    COMPETITIVE_CONSULTATION = "competitive_consultation", _("Competitive consultation")
+    SINGLE_SOURCE = "single_source", _("Single source")
+    INQUIRY = "inquiry", _("Request for quotation")
+    FRAMEWORK = "framework", _("Framework agreement")
+    OTHER = "other", _("Other")
+
+
+# OCDS procurementMethod of each method (DESIGN §4).
+OCDS_METHOD = {
+    ProcurementMethod.PUBLIC_TENDER: "open",
+    ProcurementMethod.INVITED_TENDER: "selective",
+    ProcurementMethod.COMPETITIVE_NEGOTIATION: "limited",
+    ProcurementMethod.COMPETITIVE_CONSULTATION: "limited",
+    ProcurementMethod.INQUIRY: "limited",
+    ProcurementMethod.FRAMEWORK: "limited",
+    ProcurementMethod.SINGLE_SOURCE: "direct",
+    ProcurementMethod.OTHER: "limited",
+}
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    TERMINATED = "terminated", _("Terminated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Statuses that count in spend and indicators (DESIGN §6: draft and cancelled never count).
+COUNTED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.TERMINATED)
+
+
+class PaymentKind(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    INTERIM = "interim", _("Interim payment")
+    FINAL = "final", _("Final payment")
+
+
+class ReviewerKind(models.TextChoices):
+    PURCHASER = "purchaser", _("Purchaser self-assessment")
+    THIRD_PARTY = "third_party", _("Third-party evaluation")
+    BENEFICIARY_SURVEY = "beneficiary_survey", _("Beneficiary satisfaction survey")
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")

@@ -1,0 +1,28 @@
+"""Code lists of the dashboards app: indicators that carry thresholds, flag levels, threshold directions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Indicator(models.TextChoices):
+    GOVERNMENT_SHARE = "government_share", _("Government share")
+    TOP_FUNDER_SHARE = "top_funder_share", _("Top funder share")
+    FUNDER_HHI = "funder_hhi", _("Funder concentration (HHI)")
+    RESTRICTED_RATIO = "restricted_ratio", _("Restricted ratio")
+    RESERVE_MONTHS = "reserve_months", _("Reserve months")
+    MANAGEMENT_EXPENSE_RATIO = "management_expense_ratio", _("Management expense ratio")
+    RENEWAL_EXPOSURE = "renewal_exposure", _("Renewal exposure")
+    SUPPLIER_HHI = "supplier_hhi", _("Supplier concentration (HHI)")
+    SINGLE_SOURCE_SHARE = "single_source_share", _("Single-source share")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "gte", _("Flag when the value is at least the threshold (≥)")
+    ABOVE = "gt", _("Flag when the value is above the threshold (>)")
+    BELOW = "lt", _("Flag when the value is below the threshold (<)")
+
+
+class FlagLevel(models.TextChoices):
+    NONE = "none", _("No flag")
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")

@@ -1,0 +1,58 @@
+"""Shared model pieces: the visibility queryset every app's models use."""
+
+from django.db import models
+from django.db.models import Q
+
+from posc.roles import get_scope
+
+ALL = Q()
+NOTHING = Q(pk__in=[])
+
+
+class VisibleQuerySet(models.QuerySet):
+    """A queryset that knows who may see and change its rows.
+
+    Subclasses implement ``visibility(scope)`` and ``changeability(scope)`` returning a ``Q`` (``ALL`` and
+    ``NOTHING`` are provided). ``visible_to`` / ``editable_by`` are the only way views, forms, API, exports and
+    dashboards narrow a queryset to a user.
+    """
+
+    def visibility(self, scope):
+        raise NotImplementedError
+
+    def changeability(self, scope):
+        return ALL if scope.is_admin else NOTHING
+
+    def visible_to(self, user):
+        scope = get_scope(user)
+        if scope.role is None:
+            return self.none()
+        if scope.sees_everything:
+            return self.all()
+        return self._apply(self.visibility(scope))
+
+    def editable_by(self, user):
+        scope = get_scope(user)
+        if scope.role is None:
+            return self.none()
+        return self._apply(self.changeability(scope))
+
+    def _apply(self, q):
+        if q is ALL:
+            return self.all()
+        if q is NOTHING:
+            return self.none()
+        return self.filter(q)
+
+
+class VisibleModelMixin:
+    """Class-level "may add" rule; subclasses list the roles that may create objects."""
+
+    add_roles = ("administrator",)
+
+    @classmethod
+    def user_can_add(cls, user):
+        return get_scope(user).role in cls.add_roles
+
+    def user_can_change(self, user):
+        return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
