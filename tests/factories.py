@@ -132,7 +132,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "posc-demo")
+    password = factory.django.Password("posc-demo")
 
 
 def user_with_role(role, *, purchasers=(), organizations=(), username=None, **kwargs):
