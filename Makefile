@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run venv install migrate seed test unit e2e lint check messages screenshots bench bench-data vendor clean
 
@@ -58,6 +59,17 @@ check: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## The large benchmark data set (≈10k organizations, 200k contracts) on PostgreSQL: DATABASE_URL=postgres://…
+bench-data: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "Set DATABASE_URL=postgres://… (benchmarks run on PostgreSQL only)"; exit 2;; esac
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --size large -v2
+
+## Benchmarks on the large set, side by side with PostgreSQL's own floor; writes docs/performance.md (not a test).
+bench: bench-data
+	@command -v wrk >/dev/null || { echo "Installing wrk (HTTP load generator)"; $(SUDO) apt-get install -y wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## Copy Bootstrap 5 and Chart.js 4 from their npm packages into static/vendor (needs npm; results are committed).
 vendor:

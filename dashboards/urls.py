@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
 
-urlpatterns = []
+urlpatterns = [
+    path("dashboards/dependency/", views.DependencyDashboardView.as_view(), name="dependency"),
+    path("dashboards/purchasers/", views.PurchaserDashboardView.as_view(), name="purchasers"),
+    path("organizations/<int:pk>/funding/", views.OrganizationFundingView.as_view(), name="organization_funding"),
+]

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from posc.filtersets import BaseFilterSet, RegionTreeFilter, visible
 
@@ -24,7 +25,7 @@ class PurchaserFilterSet(BaseFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=PurchaserKind.choices, label=_("Kind"))
     level = django_filters.MultipleChoiceFilter(choices=PurchaserLevel.choices, label=_("Level"))
     region = RegionTreeFilter()
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(label=pgettext_lazy("purchaser", "Active"))
 
     class Meta:
         model = Purchaser

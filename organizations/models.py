@@ -107,6 +107,10 @@ class PurchaserQuerySet(VisibleQuerySet):
             return Q(pk__in=scope.purchaser_ids)
         return NOTHING
 
+    def deletability(self, scope):
+        # Staff maintain their purchasers' profiles; removing a purchaser is for administrators.
+        return ALL if scope.is_admin else NOTHING
+
 
 class ContactFields(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -175,6 +179,14 @@ class OrganizationQuerySet(VisibleQuerySet):
             return Q(region_id__in=scope.region_ids)
         if scope.is_ngo:
             return Q(pk__in=scope.organization_ids)
+        return NOTHING
+
+    def deletability(self, scope):
+        # An NGO manager edits their organization's profile but does not delete the organization (§8).
+        if scope.is_admin:
+            return ALL
+        if scope.is_staff_role:
+            return Q(region_id__in=scope.region_ids)
         return NOTHING
 
     def with_finances_visible_to(self, user):

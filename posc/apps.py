@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PoscConfig(AppConfig):
     name = "posc"
     verbose_name = _("POSC Tracker")
+
+    def ready(self):
+        from posc.concurrency import connect_signals
+
+        connect_signals()  # every save of a contract, payment or review increments its version (no lost updates)

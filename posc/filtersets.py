@@ -28,6 +28,7 @@ class RegionTreeFilter(django_filters.ModelChoiceFilter):
 
         kwargs.setdefault("queryset", Region.objects.all())
         kwargs.setdefault("label", _("Region (and below)"))
+        kwargs.setdefault("field_name", region_field)  # lets the OpenAPI schema find the field's type
         self.region_field = region_field
         super().__init__(*args, **kwargs)
 

@@ -12,9 +12,10 @@ NOTHING = Q(pk__in=[])
 class VisibleQuerySet(models.QuerySet):
     """A queryset that knows who may see and change its rows.
 
-    Subclasses implement ``visibility(scope)`` and ``changeability(scope)`` returning a ``Q`` (``ALL`` and
-    ``NOTHING`` are provided). ``visible_to`` / ``editable_by`` are the only way views, forms, API, exports and
-    dashboards narrow a queryset to a user.
+    Subclasses implement ``visibility(scope)`` and ``changeability(scope)`` (and ``deletability(scope)`` when
+    deleting needs more than changing) returning a ``Q`` (``ALL`` and ``NOTHING`` are provided). ``visible_to`` /
+    ``editable_by`` / ``deletable_by`` are the only way views, forms, API, exports and dashboards narrow a queryset
+    to a user.
     """
 
     def visibility(self, scope):
@@ -22,6 +23,10 @@ class VisibleQuerySet(models.QuerySet):
 
     def changeability(self, scope):
         return ALL if scope.is_admin else NOTHING
+
+    def deletability(self, scope):
+        """Who may delete: the same as who may change, unless a model says otherwise."""
+        return self.changeability(scope)
 
     def visible_to(self, user):
         scope = get_scope(user)
@@ -36,6 +41,12 @@ class VisibleQuerySet(models.QuerySet):
         if scope.role is None:
             return self.none()
         return self._apply(self.changeability(scope))
+
+    def deletable_by(self, user):
+        scope = get_scope(user)
+        if scope.role is None:
+            return self.none()
+        return self._apply(self.deletability(scope))
 
     def _apply(self, q):
         if q is ALL:
@@ -56,3 +67,6 @@ class VisibleModelMixin:
 
     def user_can_change(self, user):
         return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
+
+    def user_can_delete(self, user):
+        return type(self)._default_manager.deletable_by(user).filter(pk=self.pk).exists()

@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "posc.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "posc.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -184,6 +184,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentKindEnum": "contracts.choices.PaymentKind",
+        "PurchaserKindEnum": "organizations.choices.PurchaserKind",
+        "PurchaserLevelEnum": "organizations.choices.PurchaserLevel",
+        "RegionLevelEnum": "organizations.choices.RegionLevel",
+        "FlagLevelEnum": "dashboards.choices.FlagLevel",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "posc.api.describe_format_parameter"],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

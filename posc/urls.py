@@ -2,14 +2,24 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from dashboards.views import HomeView
+from posc.account import ProfileView
+from posc.health import healthz
+from posc.imports import ImportIndexView
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", ProfileView.as_view(), name="profile"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    path("api/", include("posc.api_urls")),
+    path("import/", ImportIndexView.as_view(), name="imports"),
     path("", include("organizations.urls")),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),

@@ -1,0 +1,58 @@
+"""One CSV export of the first N contracts, run in its own process so that its peak RSS can be read.
+
+    python bench/export_worker.py app 20000    # the application's streaming export (what /contracts/?export=csv runs)
+    python bench/export_worker.py copy 20000   # COPY (the same SELECT) TO STDOUT WITH CSV: the database's floor
+
+Prints one JSON line: rows, bytes, seconds, maxrss_kb (ru_maxrss of this process).
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+from _setup import setup
+
+
+def main():
+    mode, n = sys.argv[1], int(sys.argv[2])
+    setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import translation
+
+    from contracts.models import Contract
+    from posc import csvio
+
+    user = get_user_model().objects.get(username="analyst")
+    ids = Contract.objects.order_by("pk").values_list("pk", flat=True)
+    cut = ids[n - 1] if n <= ids.count() else ids.last()
+    queryset = Contract.objects.visible_to(user).filter(pk__lte=cut)
+    spec = csvio.get_spec(Contract)
+    rows = queryset.count()
+    translation.activate("zh-hans")
+    out = open(os.devnull, "wb")  # noqa: SIM115
+    size = 0
+    started = time.perf_counter()
+    if mode == "app":
+        response = csvio.export_response(spec, queryset)
+        for chunk in response.streaming_content:
+            out.write(chunk)
+            size += len(chunk)
+    else:
+        values = spec.export_queryset(queryset).values_list(*[c.source for c in spec.columns])
+        sql, params = values.query.sql_with_params()
+        statement = connection.ops.compose_sql(sql, params)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY ({statement}) TO STDOUT WITH CSV HEADER") as copy:
+                for data in copy:
+                    out.write(data)
+                    size += len(data)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"mode": mode, "rows": rows, "bytes": size, "seconds": seconds,
+                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,440 @@
+"""``make bench``: time the application side by side with the database's own floor on the large data set.
+
+Runs on PostgreSQL only (``DATABASE_URL``), against the set that ``make bench-data`` builds
+(``manage.py seed_demo --size large``). Prints one table and writes it, with the date and the machine, into
+docs/performance.md between the ``bench:results`` markers. Benchmarks are not tests: nothing here asserts.
+
+    .venv/bin/python bench/run.py [--repeat 5] [--duration 15] [--only a,b,c,d,e,f] [--no-write]
+
+a. organization-year indicators, every organization, one year: app vs one SQL query (median seconds, ratio)
+b. purchaser-year indicators, every purchaser, one year: the same
+c. CSV export of contracts at 20k and all rows: app streaming vs COPY … TO STDOUT (rows/s, peak RSS per process)
+d. CSV import of 10k contract rows with full validation (rows/s; rolled back)
+e. HTTP under load against gunicorn (2 workers, DEBUG off) with wrk, 20 connections: median/p95, req/s, errors,
+   ratio of requests/s to a trivial view (/healthz) on the same server
+f. queries per page (Django test client, CaptureQueriesContext)
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import floors  # noqa: E402
+from _setup import ROOT, setup  # noqa: E402
+
+YEAR = 2025
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+PORT = int(os.environ.get("BENCH_PORT", "8160"))
+PYTHON = sys.executable
+
+
+class Table:
+    """The one results table: measurement, app, floor, ratio, target, met."""
+
+    header = ["", "measurement", "application", "floor", "ratio", "target", "met"]
+
+    def __init__(self):
+        self.rows = []
+
+    def add(self, key, what, app, floor="—", ratio="—", target="—", met=None):
+        mark = "—" if met is None else ("yes" if met else "**no**")
+        self.rows.append([key, what, app, floor, ratio, target, mark])
+        print(" | ".join(str(c) for c in self.rows[-1]), flush=True)
+
+    def markdown(self):
+        lines = ["| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
+        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def median_time(fn, repeat):
+    """Median wall time of ``repeat`` calls after one warm-up call; returns (seconds, last result)."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def fmt_s(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def close(a, b, tolerance=Decimal("1e-6")):
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = Decimal(a), Decimal(b)
+    return abs(a - b) <= tolerance * max(Decimal(1), abs(b))
+
+
+# --------------------------------------------------------------------------------------------------------- a, b
+
+def bench_organizations(table, repeat):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from dashboards.indicators import organization_indicators
+    from organizations.models import Organization
+
+    analyst = get_user_model().objects.get(username="analyst")
+    params = {"year": YEAR, "year_start": datetime.date(YEAR, 1, 1), "year_end": datetime.date(YEAR, 12, 31),
+              "next_year_end": datetime.date(YEAR + 1, 12, 31)}
+
+    def app():
+        return organization_indicators(Organization.objects.with_finances_visible_to(analyst), YEAR)
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(floors.ORGANIZATION_YEAR, params)
+            return cursor.fetchall()
+
+    app_s, app_rows = median_time(app, repeat)
+    floor_s, floor_rows = median_time(floor, repeat)
+    by_id = {r[0]: dict(zip(floors.ORGANIZATION_COLUMNS, r, strict=True)) for r in floor_rows}
+    checked = ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio", "reserve_months",
+               "management_expense_ratio", "renewal_exposure", "total_income"]
+    mismatches = sum(1 for row in app_rows for name in checked
+                     if not close(getattr(row, name), by_id[row.organization][name]))
+    ratio = app_s / floor_s
+    table.add("a", f"organization-year indicators, {len(app_rows):,} organizations, {YEAR}"
+              + ("" if not mismatches else f" ({mismatches} values differ from SQL!)"),
+              fmt_s(app_s), fmt_s(floor_s), f"{ratio:.2f}×", "≤ 2× SQL", ratio <= 2)
+
+
+def bench_purchasers(table, repeat):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from dashboards.indicators import purchaser_indicators
+    from organizations.models import Purchaser
+
+    analyst = get_user_model().objects.get(username="analyst")
+    today = timezone.localdate()
+    params = {"year_start": datetime.date(YEAR, 1, 1), "year_end": datetime.date(YEAR, 12, 31), "today": today}
+
+    def app():
+        return purchaser_indicators(Purchaser.objects.visible_to(analyst), YEAR, today=today)
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(floors.PURCHASER_YEAR, params)
+            return cursor.fetchall()
+
+    app_s, app_rows = median_time(app, repeat)
+    floor_s, floor_rows = median_time(floor, repeat)
+    by_id = {r[0]: dict(zip(floors.PURCHASER_COLUMNS, r, strict=True)) for r in floor_rows}
+    checked = ["contract_count", "spend", "supplier_hhi", "top_supplier_share", "single_source_share",
+               "average_review_score", "failed_reviews", "overdue_payments"]
+    mismatches = sum(1 for row in app_rows for name in checked
+                     if not close(getattr(row, name), by_id[row.purchaser][name]))
+    ratio = app_s / floor_s
+    table.add("b", f"purchaser-year indicators, {len(app_rows):,} purchasers, {YEAR}"
+              + ("" if not mismatches else f" ({mismatches} values differ from SQL!)"),
+              fmt_s(app_s), fmt_s(floor_s), f"{ratio:.2f}×", "≤ 2× SQL", ratio <= 2)
+
+
+# ------------------------------------------------------------------------------------------------------------ c
+
+def export_run(mode, n):
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "export_worker.py"), mode, str(n)], capture_output=True,
+                         text=True, check=True, env=os.environ.copy())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_export(table, repeat):
+    from contracts.models import Contract
+
+    total = Contract.objects.count()
+    for n in (20_000, total):
+        runs = {mode: [export_run(mode, n) for _ in range(max(1, min(repeat, 3)))] for mode in ("app", "copy")}
+        rate = {m: statistics.median(r["rows"] / r["seconds"] for r in runs[m]) for m in runs}
+        rss = {m: max(r["maxrss_kb"] for r in runs[m]) / 1024 for m in runs}
+        rows = runs["app"][0]["rows"]
+        ratio = rate["app"] / rate["copy"]
+        table.add("c", f"CSV export of {rows:,} contracts: rows/s (peak RSS of the process)",
+                  f"{rate['app']:,.0f}/s ({rss['app']:.0f} MB)", f"{rate['copy']:,.0f}/s ({rss['copy']:.0f} MB)",
+                  f"{ratio:.2f}×", "≥ 0.3× COPY, < 200 MB", ratio >= 0.3 and rss["app"] < 200)
+
+
+# ------------------------------------------------------------------------------------------------------------ d
+
+def bench_import(table, repeat, n=10_000):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contracts.models import Contract
+    from posc import csvio
+
+    admin = get_user_model().objects.get(username="admin")
+    spec = csvio.get_spec(Contract)
+    header = spec.header()
+    cut = Contract.objects.order_by("pk").values_list("pk", flat=True)[n - 1]
+    rows = list(spec.rows(Contract.objects.filter(pk__lte=cut)))
+    id_at, ref_at = header.index("id"), header.index("reference")
+    for i, row in enumerate(rows):
+        row[id_at] = ""
+        row[ref_at] = f"BENCH-{i:05d}"
+    buffer = io.StringIO()
+    csvio.write_csv(buffer, header, rows)
+    data = buffer.getvalue().encode("utf-8")
+
+    def run(commit):
+        def go():
+            with transaction.atomic():
+                result = csvio.Importer(spec, user=admin).run(data, commit=commit)
+                transaction.set_rollback(True)  # leave the benchmark data as it was
+            if result.errors:
+                raise RuntimeError(f"import refused: {result.errors[:3]}")
+            return result
+        return go
+
+    for commit, label in ((False, "preview (validate every row)"), (True, "validate and write, one transaction")):
+        seconds, _result = median_time(run(commit), max(1, min(repeat, 3)))
+        rate = len(rows) / seconds
+        table.add("d", f"CSV import of {len(rows):,} contract rows, {label}", f"{rate:,.0f} rows/s ({fmt_s(seconds)})",
+                  target="≥ 1,000 rows/s", met=rate >= 1000)
+
+
+# --------------------------------------------------------------------------------------------------------- e, f
+
+def pages(with_variants=False):
+    """(label, path, kind) of the pages measured: kind is list/detail/dashboard/floor. ``with_variants`` gives
+    each page a second path showing much more or much less data (to check that the query count is fixed)."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from organizations.models import Organization
+
+    # Both from the large set (no audit history, which adds one query to the page whoever has it).
+    by_size = (Organization.objects.exclude(pk__in=Organization.history.values("id"))
+               .annotate(n=Count("contracts")).order_by("-n", "pk"))
+    busiest, smallest = by_size.first(), by_size.filter(n__gt=0).last()
+    contract_list = reverse("contracts:contract_list")
+    result = [("trivial view (framework floor)", reverse("healthz"), "floor", None),
+              ("contract list", contract_list, "list", f"{contract_list}?per_page=100"),
+              (f"organization page ({busiest.n} contracts)",
+               reverse("organizations:organization_detail", args=[busiest.pk]), "detail",
+               reverse("organizations:organization_detail", args=[smallest.pk]))]
+    for name in ("dashboards:dependency", "dashboards:dependency_dashboard", "dashboards:organization_dashboard"):
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue
+        result.append(("dependency dashboard (every organization)", path, "dashboard", f"{path}?per_page=100"))
+        break
+    return result if with_variants else [row[:3] for row in result]
+
+
+def session_cookie(username):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def wait_for(url, seconds=60):
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=max(1, min(60, deadline - time.monotonic()))) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def bench_http(table, duration):
+    if not shutil.which("wrk"):
+        table.add("e", "HTTP under load", "skipped: wrk is not installed (apt-get install wrk)")
+        return
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is busy; set BENCH_PORT")
+    cookie = session_cookie("analyst")
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    server = subprocess.Popen([gunicorn, "posc.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
+                               "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=os.environ.copy())
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        floor_rps = None
+        for label, path, kind in pages():
+            url = f"http://127.0.0.1:{PORT}{path}"
+            out = subprocess.run(["wrk", "-t2", "-c20", f"-d{duration}s", "--timeout", "30s",
+                                  "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}",
+                                  "-H", "Accept-Language: zh-hans", url],
+                                 capture_output=True, text=True, check=True).stdout
+            line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
+            r = json.loads(line[len("WRK_JSON "):])
+            # Requests still queued in gunicorn when wrk stops must not slow down the next page.
+            wait_for(f"http://127.0.0.1:{PORT}/healthz", seconds=600)
+            rps = r["requests"] / (r["duration_us"] / 1e6)
+            errors = r["errors"] + r["non_2xx"]
+            if kind == "floor":
+                floor_rps = rps
+            limit = {"floor": None, "list": 300, "detail": 300, "dashboard": 1000}[kind]
+            ratio = rps / floor_rps
+            met = None
+            target = "—"
+            if limit:
+                met = (r["requests"] > 0 and r["p95_us"] / 1000 < limit and errors == 0
+                       and (kind != "list" or ratio >= 0.25))
+                target = f"p95 < {limit} ms, no errors" + (", ≥ 0.25× floor req/s" if kind == "list" else "")
+            if r["requests"]:
+                result = (f"{r['p50_us'] / 1000:,.0f} / {r['p95_us'] / 1000:,.0f} ms, {rps:,.1f} req/s, "
+                          f"{errors} errors")
+            else:
+                result = f"no response completed within {duration} s"
+            table.add("e", f"HTTP {label}: median / p95 latency, req/s, errors", result,
+                      "—" if kind == "floor" else f"{floor_rps:,.0f} req/s", f"{ratio:.3f}×", target, met)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def bench_queries(table):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(get_user_model().objects.get(username="analyst"))
+
+    def count(path):
+        client.get(path)  # warm caches (thresholds, translations)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        return len(queries), response.status_code
+
+    for label, path, kind, variant in pages(with_variants=True):
+        n, status = count(path)
+        if variant is None:
+            table.add("f", f"queries per page: {label}", f"{n} queries (HTTP {status})")
+            continue
+        m, variant_status = count(variant)
+        what = {"list": "100 rows a page", "detail": "the organization with the fewest contracts",
+                "dashboard": "100 rows a page"}[kind]
+        table.add("f", f"queries per page: {label}", f"{n} queries (HTTP {status}); {m} with {what}",
+                  target="the same small number whatever the rows (≤ 20)",
+                  met=status == variant_status == 200 and n == m and n <= 20)
+
+
+# -------------------------------------------------------------------------------------------------------- report
+
+def machine():
+    from django.db import connection
+
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, AttributeError):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    import django
+
+    wrk = shutil.which("wrk") and subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()
+    return (f"{cpu}, {os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
+            f"PostgreSQL {pg.split()[0]} on the same machine; Python {platform.python_version()}, "
+            f"Django {django.get_version()}" + (f", wrk {wrk[1]}" if wrk else ""))
+
+
+def dataset():
+    from contracts.models import Contract, Payment, PerformanceReview
+    from organizations.models import AnnualReport, IncomeRecord, Organization, Purchaser
+
+    parts = [(Organization, "organizations"), (Purchaser, "purchasers"), (Contract, "contracts"),
+             (Payment, "payments"), (PerformanceReview, "reviews"), (IncomeRecord, "income records"),
+             (AnnualReport, "annual reports")]
+    return ", ".join(f"{m.objects.count():,} {name}" for m, name in parts)
+
+
+def write_doc(text):
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in doc:
+        doc += f"\n{START}\n{END}\n"
+    before, rest = doc.split(START, 1)
+    after = rest.split(END, 1)[1] if END in rest else ""
+    DOC.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions per measurement (median)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per page (wrk)")
+    parser.add_argument("--only", default="a,b,c,d,e,f", help="sections to run, e.g. a,b")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args()
+    setup()
+    from contracts.models import Contract
+
+    if Contract.objects.count() < 100_000:
+        print("Warning: fewer than 100k contracts; build the large set first (make bench-data).", file=sys.stderr)
+    only = set(args.only.split(","))
+    if only & {"e", "f"}:
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: the manifest must exist
+    started = datetime.datetime.now(datetime.UTC)
+    about = (f"Run of {started:%Y-%m-%d %H:%M} UTC. Machine: {machine()}.\n\n"
+             f"Data set: {dataset()}. Year {YEAR}. Medians of {args.repeat} runs after a warm-up; "
+             f"HTTP: {args.duration} s per page, 20 connections.\n")
+    print(about)
+    table = Table()
+    print(" | ".join(table.header))
+    sections = [("a", lambda: bench_organizations(table, args.repeat)),
+                ("b", lambda: bench_purchasers(table, args.repeat)),
+                ("c", lambda: bench_export(table, args.repeat)),
+                ("d", lambda: bench_import(table, args.repeat)),
+                ("e", lambda: bench_http(table, args.duration)),
+                ("f", lambda: bench_queries(table))]
+    for key, run in sections:
+        if key in only:
+            try:
+                run()
+            except Exception as exc:  # a missing page or tool must not lose the other numbers
+                table.add(key, f"failed: {type(exc).__name__}: {exc}"[:200], "—")
+    text = about + "\n" + table.markdown() + "\n"
+    print()
+    print(table.markdown())
+    if not args.no_write:
+        write_doc(text)
+        print(f"\nWritten to {DOC.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""API viewsets of the contracts app: every row through ``visible_to``, filters from the app's FilterSets."""
+
+from posc.api import ScopedModelViewSet, describe_actions
+
+from ..filtersets import ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
+from ..models import Contract, Payment, PerformanceReview
+from .serializers import ContractSerializer, PaymentSerializer, PerformanceReviewSerializer
+
+
+@describe_actions(Contract)
+class ContractViewSet(ScopedModelViewSet):
+    """Contracts (政府购买服务合同), with their payments and paid totals."""
+
+    # Explicit order: with the money annotations (GROUP BY) the model's default ordering would not count.
+    queryset = (Contract.objects.with_money().select_related("purchaser", "organization", "region")
+                .prefetch_related("payments").order_by("-signed_on", "-id"))
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilterSet
+    ordering_fields = ["id", "reference", "title", "status", "service_category", "procurement_method", "signed_on",
+                       "start_on", "end_on", "amount", "restricted_amount", "paid_total", "purchaser__name",
+                       "organization__name"]
+
+
+@describe_actions(Payment)
+class PaymentViewSet(ScopedModelViewSet):
+    """Payments (拨付) under contracts."""
+
+    queryset = Payment.objects.select_related("contract")
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilterSet
+    ordering_fields = ["id", "due_on", "paid_on", "amount", "kind", "contract__reference"]
+
+
+@describe_actions(PerformanceReview)
+class PerformanceReviewViewSet(ScopedModelViewSet):
+    """Performance reviews (绩效评价) of contracts."""
+
+    queryset = PerformanceReview.objects.select_related("contract")
+    serializer_class = PerformanceReviewSerializer
+    filterset_class = PerformanceReviewFilterSet
+    ordering_fields = ["id", "reviewed_on", "total_score", "grade", "reviewer_kind", "contract__reference"]

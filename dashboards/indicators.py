@@ -1,0 +1,574 @@
+"""Organization-year and purchaser-year indicators (DESIGN §6), computed by the database.
+
+Public functions (all take querysets already narrowed to what the user may see, and a year or several years):
+
+- ``organization_indicators(organizations, years, thresholds=None)`` → list of ``OrganizationYear``
+- ``purchaser_indicators(purchasers, years, thresholds=None, today=None)`` → list of ``PurchaserYear``
+- ``income_by_source(organization, years=None)`` → funding mix of one organization per year (chart data)
+- ``top_suppliers(purchaser, years=None, limit=5)``, ``spend_by_category(purchaser, years=None)``,
+  ``spend_by_year_and_category(purchaser)``, ``review_grades(purchaser, years=None)`` → the purchaser summary
+- ``ORGANIZATION_COLUMNS`` / ``PURCHASER_COLUMNS``: the field names of a row, in order (API fields, CSV headers).
+
+How the money is aggregated: the database does it. Payments and income records are grouped by organization, year
+and funder in two value querysets combined with ``UNION ALL``; a common table expression over that union merges
+each funder's rows (a purchaser's subsidies with its contract payments) and aggregates per organization and year:
+money sums, Σ funder², the largest funder and its name (``ROW_NUMBER()``). Purchasers likewise (contracts grouped
+by purchaser, year and organization, then per purchaser and year). Python only divides the sums of each
+entity-year: ratios are exact ``Decimal`` quotients (28 significant digits) of sums of cents, identical on SQLite
+and PostgreSQL, never rounded here (templates and exports round for display). A ratio whose denominator is 0 or
+missing is ``None`` ("undefined"), never 0 and never an error.
+
+Query bound: ``organization_indicators`` runs at most 4 queries (organizations, income totals, annual reports,
+thresholds when not passed in); ``purchaser_indicators`` at most 4 (purchasers, supplier rows, reviews and
+overdue payments as one union, thresholds). Neither depends on the number of organizations, purchasers, years or
+rows.
+"""
+
+import datetime
+import decimal
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+from django.db import connections
+from django.db.models import Case, CharField, Count, DecimalField, F, Func, IntegerField, Min, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, Lower, Trim
+from django.utils import timezone
+
+from contracts.choices import COUNTED_STATUSES, Grade, ProcurementMethod
+from contracts.models import Contract, Payment, PerformanceReview
+from organizations.choices import IncomeSource
+from organizations.models import AnnualReport, IncomeRecord, Purchaser
+
+from .choices import Indicator
+from .flags import NONE, Thresholds, worst
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+TWELVE = Decimal("12")
+TEN_THOUSAND = Decimal("10000")
+# Money sums as the database returns them; wide enough for the unrounded restricted parts of payments.
+SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
+MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
+RATIO_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+FLOAT_CONTEXT = decimal.Context(prec=15)
+
+
+class Divide(Func):
+    """``numerator / denominator`` that never truncates. SQLite stores whole Decimal values as integers and
+    divides two integers as integers (7 / 2 = 3), so there the numerator is multiplied by 1.0 first."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = SUM_FIELD
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sqlite(compiler, connection, arg_joiner=" * 1.0 / ", **extra_context)
+
+
+def Year(field):  # noqa: N802 - reads like the ORM's functions
+    """The calendar year of a date as an integer (PostgreSQL's EXTRACT returns numeric)."""
+    return Cast(ExtractYear(field), IntegerField())
+
+
+def normalize_years(years):
+    """``2025``, ``range(2023, 2026)`` or any iterable of years → sorted list of distinct ints."""
+    if isinstance(years, int | str):
+        years = [years]
+    result = sorted({int(y) for y in years})
+    if not result:
+        raise ValueError("at least one year is needed")
+    return result
+
+
+def _date_filter(field, years):
+    """Q for ``field`` (a date) falling in one of ``years`` (an index-friendly range, plus the exact years
+    when they are not consecutive)."""
+    q = Q(**{f"{field}__gte": datetime.date(years[0], 1, 1), f"{field}__lte": datetime.date(years[-1], 12, 31)})
+    if years[-1] - years[0] + 1 != len(years):
+        q &= Q(**{f"{field}__year__in": years})
+    return q
+
+
+def ratio(numerator, denominator):
+    """numerator / denominator as an exact Decimal (28 significant digits); ``None`` when the denominator is
+    0 or missing (the indicator is undefined)."""
+    if numerator is None or not denominator:
+        return None
+    return RATIO_CONTEXT.divide(numerator, denominator)
+
+
+def hhi(sum_of_squares, total):
+    """Σ (100·sᵢ)² with sᵢ = partᵢ / total, from Σ partᵢ² and the total: 10 000 · Σ partᵢ² / total²."""
+    if not total:
+        return None
+    return RATIO_CONTEXT.divide(TEN_THOUSAND * sum_of_squares, RATIO_CONTEXT.multiply(total, total))
+
+
+def _decimal(value):
+    """A number from a raw cursor as Decimal. SQLite returns floats for sums: keep 15 significant digits as
+    Django does, so that 0.1 + 0.2 is 0.3 again."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        return FLOAT_CONTEXT.create_decimal_from_float(value)
+    return Decimal(value)
+
+
+def _cents(value):
+    """A money sum the SQL already rounded to cents: PostgreSQL returns it as a Decimal with two places, SQLite as
+    a float (converted and quantized)."""
+    return value if value.__class__ is Decimal else _money(value)
+
+
+def _money(value):
+    """A money sum from the database as Decimal with cents (PostgreSQL's numeric sums of cents already are)."""
+    if value.__class__ is not Decimal:
+        value = _decimal(value)
+    return value.quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+
+
+class Row:
+    """Shared helpers of the indicator rows."""
+
+    flagged: tuple = ()
+
+    @classmethod
+    def columns(cls):
+        """Field names in order: the API fields and CSV headers."""
+        return [f.name for f in fields(cls)]
+
+    def as_dict(self):
+        return asdict(self)
+
+    @property
+    def worst_flag(self):
+        """The most severe flag of the row (``None`` when every flagged indicator is undefined)."""
+        return worst(getattr(self, f"{name}_flag") for name in self.flagged)
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+@dataclass
+class OrganizationYear(Row):
+    """The indicators of one organization in one year (DESIGN §6). Money in CNY; ratios are fractions 0..1;
+    ``funder_hhi`` is 0..10 000; ``None`` means undefined."""
+
+    organization: int
+    organization_name: str
+    year: int
+    total_income: Decimal = ZERO
+    contract_income: Decimal = ZERO
+    government_income: Decimal = ZERO
+    restricted_income: Decimal = ZERO
+    government_share: Decimal | None = None
+    top_funder_share: Decimal | None = None
+    top_funder_name: str | None = None
+    funder_hhi: Decimal | None = None
+    restricted_ratio: Decimal | None = None
+    reserve_months: Decimal | None = None
+    management_expense_ratio: Decimal | None = None
+    renewal_exposure: Decimal | None = None
+    government_share_flag: str | None = None
+    top_funder_share_flag: str | None = None
+    funder_hhi_flag: str | None = None
+    restricted_ratio_flag: str | None = None
+    reserve_months_flag: str | None = None
+    management_expense_ratio_flag: str | None = None
+    renewal_exposure_flag: str | None = None
+
+    flagged = (Indicator.GOVERNMENT_SHARE.value, Indicator.TOP_FUNDER_SHARE.value, Indicator.FUNDER_HHI.value,
+               Indicator.RESTRICTED_RATIO.value, Indicator.RESERVE_MONTHS.value,
+               Indicator.MANAGEMENT_EXPENSE_RATIO.value, Indicator.RENEWAL_EXPOSURE.value)
+
+
+@dataclass
+class PurchaserYear(Row):
+    """The indicators of one purchaser in one year (DESIGN §6)."""
+
+    purchaser: int
+    purchaser_name: str
+    year: int
+    contract_count: int = 0
+    spend: Decimal = ZERO
+    supplier_hhi: Decimal | None = None
+    top_supplier_share: Decimal | None = None
+    single_source_share: Decimal | None = None
+    average_review_score: Decimal | None = None
+    failed_reviews: int = 0
+    overdue_payments: int = 0
+    supplier_hhi_flag: str | None = None
+    single_source_share_flag: str | None = None
+
+    flagged = (Indicator.SUPPLIER_HHI.value, Indicator.SINGLE_SOURCE_SHARE.value)
+
+
+ORGANIZATION_COLUMNS = OrganizationYear.columns()
+PURCHASER_COLUMNS = PurchaserYear.columns()
+
+
+# --- organizations ------------------------------------------------------------------------------------------
+
+def funder_rows(organizations, years):
+    """One query: rows ``(organization, year, funder_purchaser, funder_key, donor_name, amount,
+    contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year and
+    funder, the contract payments and the income records combined with UNION ALL. ``donor_name`` is the
+    trimmed funder name as entered (empty for purchasers and sources).
+
+    A funder is a purchaser (``funder_purchaser`` set, ``funder_key`` empty) for contract payments and for income
+    records naming a ``funder_purchaser``; otherwise ``funder_key`` is ``n:`` + the trimmed, lower-cased funder
+    name, or ``s:`` + the source when the name is empty. A purchaser that both pays contracts and gives subsidies
+    appears in two rows with the same (purchaser, key); the caller merges them.
+    """
+    org_ids = organizations.order_by().values("pk")
+    payments = (
+        Payment.objects.filter(_date_filter("paid_on", years), contract__organization__in=org_ids)
+        .order_by()
+        .values(o=F("contract__organization_id"), y=Year("paid_on"), fp=F("contract__purchaser_id"),
+                fk=Value("", output_field=CharField()))
+        .annotate(
+            label=Value("", output_field=CharField()),
+            income=Sum("amount", output_field=SUM_FIELD),
+            c_income=Sum("amount", output_field=SUM_FIELD),
+            g_income=Sum("amount", output_field=SUM_FIELD),
+            r_income=Sum(Divide(F("amount") * F("contract__restricted_amount"), F("contract__amount")),
+                         output_field=SUM_FIELD),
+            n_income=Coalesce(
+                Sum("amount", filter=Q(contract__end_on__year__lte=Year("paid_on") + 1),
+                    output_field=SUM_FIELD),
+                Value(ZERO), output_field=SUM_FIELD),
+        )
+        .values_list("o", "y", "fp", "fk", "label", "income", "c_income", "g_income", "r_income", "n_income")
+    )
+    key = Case(
+        When(funder_purchaser__isnull=False, then=Value("")),
+        When(trimmed_name="", then=Concat(Value("s:"), F("source"))),
+        default=Concat(Value("n:"), Lower("trimmed_name")),
+        output_field=CharField(),
+    )
+    label = Case(
+        When(Q(funder_purchaser__isnull=False) | Q(trimmed_name=""), then=Value("")),
+        default=F("trimmed_name"),
+        output_field=CharField(),
+    )
+    income = (
+        IncomeRecord.objects.filter(organization__in=org_ids, fiscal_year__in=years)
+        .order_by()
+        .annotate(trimmed_name=Coalesce(Trim("funder_name"), Value("")))
+        .annotate(funder_key=key, funder_label=label)
+        .values(o=F("organization_id"), y=F("fiscal_year"), fp=F("funder_purchaser_id"), fk=F("funder_key"))
+        .annotate(
+            label=Coalesce(Min("funder_label", output_field=CharField()), Value("")),
+            income=Sum("amount", output_field=SUM_FIELD),
+            c_income=Value(ZERO, output_field=SUM_FIELD),
+            g_income=Coalesce(
+                Sum("amount", filter=Q(source=IncomeSource.GOVERNMENT_SUBSIDY), output_field=SUM_FIELD),
+                Value(ZERO), output_field=SUM_FIELD),
+            r_income=Sum("restricted_amount", output_field=SUM_FIELD),
+            n_income=Value(ZERO, output_field=SUM_FIELD),
+        )
+        .values_list("o", "y", "fp", "fk", "label", "income", "c_income", "g_income", "r_income", "n_income")
+    )
+    return payments.union(income, all=True)
+
+
+def _funder_label(funder_purchaser, key, label):
+    """Readable name of a funder: the purchaser's or donor's name, or the source's label."""
+    if key and key.startswith("s:"):
+        source = key[2:]
+        try:
+            return str(IncomeSource(source).label)
+        except ValueError:
+            return source
+    return label or None
+
+
+# Second level, in the database: merge each funder's rows (a purchaser's subsidies with its payments), then one
+# row per organization and year with the money sums, Σ funder², the largest funder and its name.
+# Portable SQL (SQLite ≥ 3.25 and PostgreSQL): a CTE over the ORM's union, GROUP BY and ROW_NUMBER().
+ORGANIZATION_YEAR_SQL = """
+WITH funder_rows (o, y, fp, fk, label, a, c, g, r, n) AS ({funder_rows}),
+funders AS (
+    SELECT o, y, fp, fk, MIN(label) AS label, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, SUM(r) AS r, SUM(n) AS n
+    FROM funder_rows GROUP BY o, y, fp, fk
+),
+ranked AS (
+    SELECT o, y, fp, fk, label, a, c, g, r, n,
+           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY a DESC, CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp, fk)
+               AS funder_rank
+    FROM funders
+),
+totals AS (
+    SELECT o, y, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, ROUND(SUM(r), 2) AS r, SUM(n) AS n, SUM(a * a) AS squares,
+           MAX(a) AS largest, MAX(CASE WHEN funder_rank = 1 THEN fp END) AS top_fp,
+           MAX(CASE WHEN funder_rank = 1 THEN fk END) AS top_fk,
+           MAX(CASE WHEN funder_rank = 1 THEN label END) AS top_label
+    FROM ranked GROUP BY o, y
+)
+SELECT totals.o, totals.y, ROUND(a, 2), ROUND(c, 2), ROUND(g, 2), r, ROUND(n, 2), squares, ROUND(largest, 2), top_fk,
+       COALESCE(purchaser.name, top_label)
+FROM totals LEFT JOIN {purchaser_table} purchaser ON purchaser.id = totals.top_fp
+"""
+
+
+def organization_year_totals(organizations, years):
+    """One query: ``{(organization, year): (total, contract, government, restricted, renewal, Σ funder²,
+    largest funder, its key, its name)}`` for the organization-years that have any income. Built on
+    ``funder_rows`` (the ORM's UNION ALL of the grouped payments and income records) inside a CTE that merges
+    each funder's rows and aggregates per organization and year."""
+    inner = funder_rows(organizations, years)
+    sql, params = inner.query.sql_with_params()
+    purchaser_table = connections[inner.db].ops.quote_name(Purchaser._meta.db_table)
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(ORGANIZATION_YEAR_SQL.format(funder_rows=sql, purchaser_table=purchaser_table), params)
+        return {(o, int(y)): rest for o, y, *rest in cursor.fetchall()}
+
+
+def organization_indicators(organizations, years, thresholds=None):
+    """The indicators of every organization in ``organizations`` for every year in ``years``.
+
+    ``organizations``: an Organization queryset already narrowed to what the user may see (use
+    ``Organization.objects.with_finances_visible_to(user)``) and by any filters; its ordering is kept.
+    ``years``: an int or an iterable of ints. ``thresholds``: a ``Thresholds`` (loaded when omitted).
+
+    Returns one ``OrganizationYear`` per organization and year (years without any income give zero money and
+    undefined ratios), ordered like ``organizations`` then by year.
+
+    Income counts in the calendar year it is received: payments by ``paid_on`` whatever the contract's status
+    (they are cash received); income records by ``fiscal_year``.
+
+    At most 4 queries (organizations, income totals, annual reports, thresholds when not passed in), whatever
+    the number of organizations, years and rows.
+    """
+    years = normalize_years(years)
+    thresholds = thresholds or Thresholds.load()
+    orgs = list(organizations.values_list("pk", "name"))
+    if not orgs:
+        return []
+    totals = organization_year_totals(organizations, years)
+    reports = {
+        (o, y): (total, management, unrestricted)
+        for o, y, total, management, unrestricted in AnnualReport.objects.filter(
+            organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
+        ).order_by().values_list("organization_id", "fiscal_year", "total_expenses", "management_expenses",
+                                 "net_assets_unrestricted")
+    }
+    level = {name: _leveller(thresholds, name) for name in OrganizationYear.flagged}
+    gs_level, tf_level, hhi_level = level["government_share"], level["top_funder_share"], level["funder_hhi"]
+    rr_level, rm_level = level["restricted_ratio"], level["reserve_months"]
+    mer_level, re_level = level["management_expense_ratio"], level["renewal_exposure"]
+    no_income = (ZERO, ZERO, ZERO, ZERO, None, None, None, None, None, None, None, None, None, None)
+
+    rows = []
+    append = rows.append
+    for pk, name in orgs:
+        for year in years:
+            key = (pk, year)
+            t = totals.get(key)
+            income = no_income if t is None else _income(t, gs_level, tf_level, hhi_level, rr_level)
+            reserve = management_ratio = reserve_flag = management_flag = None
+            report = reports.get(key)
+            if report is not None:
+                total_expenses, management, unrestricted = report
+                if total_expenses:
+                    reserve = ratio(TWELVE * unrestricted, total_expenses)
+                    management_ratio = ratio(management, total_expenses)
+                    reserve_flag, management_flag = rm_level(reserve), mer_level(management_ratio)
+            (total, contract, government, restricted, government_share, top_share, top_name, funder_hhi,
+             restricted_ratio, renewal, government_flag, top_flag, hhi_flag, restricted_flag) = income
+            renewal_flag = None if renewal is None else re_level(renewal)
+            append(OrganizationYear(  # positional, in the order of the fields
+                pk, name, year, total, contract, government, restricted, government_share, top_share, top_name,
+                funder_hhi, restricted_ratio, reserve, management_ratio, renewal, government_flag, top_flag,
+                hhi_flag, restricted_flag, reserve_flag, management_flag, renewal_flag))
+    return rows
+
+
+def _leveller(thresholds, name):
+    """A function value → flag level for one indicator (``none`` when it has no threshold row)."""
+    band = thresholds.get(name)
+    return band.level if band else (lambda value: NONE)
+
+
+def _income(t, gs_level, tf_level, hhi_level, rr_level):
+    """Money and income ratios (with flags) of one organization-year from its database totals."""
+    total, contract, government, restricted, renewal, squares, largest, top_key, top_label = t
+    total, contract, government, restricted = _cents(total), _cents(contract), _cents(government), _cents(restricted)
+    if not total:
+        return (total, contract, government, restricted, None, None, None, None, None, None, None, None, None, None)
+    government_share = ratio(government, total)
+    top_share = ratio(_cents(largest), total)
+    funder_hhi = hhi(_decimal(squares), total)
+    restricted_ratio = ratio(restricted, total)
+    renewal = ratio(_cents(renewal), total)
+    return (total, contract, government, restricted, government_share, top_share,
+            _funder_label(None, top_key, top_label), funder_hhi, restricted_ratio, renewal,
+            gs_level(government_share), tf_level(top_share), hhi_level(funder_hhi), rr_level(restricted_ratio))
+
+
+def income_by_source(organization, years=None):
+    """The funding mix of one organization: ``{year: {"contracts": amount, <income source>: amount, …}}`` for
+    every year with any income (or the given years). Contract payments by ``paid_on`` year. Two queries."""
+    payments = Payment.objects.filter(contract__organization=organization, paid_on__isnull=False)
+    records = IncomeRecord.objects.filter(organization=organization)
+    if years is not None:
+        years = normalize_years(years)
+        payments = payments.filter(_date_filter("paid_on", years))
+        records = records.filter(fiscal_year__in=years)
+    mix = {}
+    for y, amount in (payments.order_by().values(y=Year("paid_on"))
+                      .annotate(s=Sum("amount", output_field=SUM_FIELD)).values_list("y", "s")):
+        mix.setdefault(int(y), {})["contracts"] = _money(amount)
+    for y, source, amount in (records.order_by().values("fiscal_year", "source")
+                              .annotate(s=Sum("amount", output_field=SUM_FIELD))
+                              .values_list("fiscal_year", "source", "s")):
+        mix.setdefault(int(y), {})[source] = _money(amount)
+    return dict(sorted(mix.items()))
+
+
+# --- purchasers ---------------------------------------------------------------------------------------------
+
+PURCHASER_YEAR_SQL = """
+WITH suppliers (b, y, o, n, spend, single) AS ({inner})
+SELECT b, y, SUM(n), ROUND(SUM(spend), 2), ROUND(SUM(single), 2), SUM(spend * spend), ROUND(MAX(spend), 2)
+FROM suppliers GROUP BY b, y
+"""
+QUALITY_SQL = """
+WITH quality (b, y, score, n, failed, overdue) AS ({inner})
+SELECT b, y, SUM(score), SUM(n), SUM(failed), SUM(overdue) FROM quality GROUP BY b, y
+"""
+
+
+def _run(queryset, template):
+    """Run ``template`` with the queryset's SQL as ``{inner}`` (a CTE over the ORM's query); all rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(template.format(inner=sql), params)
+        return cursor.fetchall()
+
+
+def counted_contracts(purchasers, years=None):
+    """Contracts that count for purchaser indicators: of ``purchasers``, status active/completed/terminated,
+    signed in one of ``years`` (all years when ``None``)."""
+    qs = Contract.objects.filter(purchaser__in=purchasers.order_by().values("pk"), status__in=COUNTED_STATUSES)
+    if years is not None:
+        qs = qs.filter(_date_filter("signed_on", normalize_years(years)))
+    return qs
+
+
+def purchaser_indicators(purchasers, years, thresholds=None, today=None):
+    """The indicators of every purchaser in ``purchasers`` for every year in ``years``.
+
+    Contracts count by ``signed_on`` year; draft and cancelled contracts never count (nor their reviews and
+    payments). Reviews count by ``reviewed_on`` year; overdue payments are unpaid payments due in the year and
+    before ``today``.
+
+    The database groups the counted contracts by purchaser, year and organization, then (in a CTE) by purchaser
+    and year with Σ spend², the largest supplier's spend and the single-source spend; reviews and overdue
+    payments are one UNION ALL, grouped per purchaser and year.
+
+    At most 4 queries, whatever the number of purchasers, years and rows.
+    """
+    years = normalize_years(years)
+    thresholds = thresholds or Thresholds.load()
+    today = today or timezone.localdate()
+    buyers = list(purchasers.values_list("pk", "name"))
+    if not buyers:
+        return []
+    purchaser_ids = purchasers.order_by().values("pk")
+
+    supplier_rows = (
+        counted_contracts(purchasers, years).order_by()
+        .values(b=F("purchaser_id"), y=Year("signed_on"), o=F("organization_id"))
+        .annotate(n=Count("pk"), spend=Sum("amount", output_field=SUM_FIELD),
+                  single=Coalesce(Sum("amount", filter=Q(procurement_method=ProcurementMethod.SINGLE_SOURCE),
+                                      output_field=SUM_FIELD), Value(ZERO), output_field=SUM_FIELD))
+        .values_list("b", "y", "o", "n", "spend", "single")
+    )
+    spend = {(b, int(y)): rest for b, y, *rest in _run(supplier_rows, PURCHASER_YEAR_SQL)}
+
+    reviews = (
+        PerformanceReview.objects.filter(_date_filter("reviewed_on", years), contract__purchaser__in=purchaser_ids,
+                                         contract__status__in=COUNTED_STATUSES)
+        .order_by()
+        .values(b=F("contract__purchaser_id"), y=Year("reviewed_on"))
+        .annotate(score=Sum("total_score", output_field=SUM_FIELD), n=Count("pk"),
+                  failed=Count("pk", filter=Q(grade=Grade.FAIL)), overdue=Value(0, output_field=IntegerField()))
+        .values_list("b", "y", "score", "n", "failed", "overdue")
+    )
+    overdue = (
+        Payment.objects.filter(_date_filter("due_on", years), contract__purchaser__in=purchaser_ids,
+                               contract__status__in=COUNTED_STATUSES, paid_on__isnull=True, due_on__lt=today)
+        .order_by()
+        .values(b=F("contract__purchaser_id"), y=Year("due_on"))
+        .annotate(score=Value(ZERO, output_field=SUM_FIELD), n=Value(0, output_field=IntegerField()),
+                  failed=Value(0, output_field=IntegerField()), overdue=Count("pk"))
+        .values_list("b", "y", "score", "n", "failed", "overdue")
+    )
+    quality = {(b, int(y)): rest for b, y, *rest in _run(reviews.union(overdue, all=True), QUALITY_SQL)}
+
+    rows = []
+    for pk, name in buyers:
+        for year in years:
+            row = PurchaserYear(purchaser=pk, purchaser_name=name, year=year)
+            a = spend.get((pk, year))
+            if a is not None:
+                count, total, single, squares, largest = a
+                row.contract_count, row.spend = int(count), _money(total)
+                if row.spend:
+                    row.supplier_hhi = hhi(_decimal(squares), row.spend)
+                    row.top_supplier_share = ratio(_money(largest), row.spend)
+                    row.single_source_share = ratio(_money(single), row.spend)
+            q = quality.get((pk, year))
+            if q is not None:
+                score, reviewed, failed, late = q
+                if reviewed:
+                    row.average_review_score = ratio(_money(score), int(reviewed))
+                row.failed_reviews, row.overdue_payments = int(failed), int(late)
+            for indicator in PurchaserYear.flagged:
+                setattr(row, f"{indicator}_flag", thresholds.level(indicator, getattr(row, indicator)))
+            rows.append(row)
+    return rows
+
+
+def top_suppliers(purchaser, years=None, limit=5):
+    """The ``limit`` organizations with the largest spend of ``purchaser`` (counted contracts signed in
+    ``years``, all years when ``None``): dicts with organization, organization_name, contract_count, spend,
+    share. One query plus one for the total."""
+    contracts = counted_contracts(type(purchaser).objects.filter(pk=purchaser.pk), years)
+    total = _money(contracts.aggregate(s=Sum("amount", output_field=SUM_FIELD))["s"])
+    rows = (contracts.order_by().values("organization_id", "organization__name")
+            .annotate(n=Count("pk"), spend=Sum("amount", output_field=SUM_FIELD))
+            .order_by("-spend", "organization__name")[:limit])
+    return [{"organization": r["organization_id"], "organization_name": r["organization__name"],
+             "contract_count": r["n"], "spend": _money(r["spend"]), "share": ratio(_money(r["spend"]), total)}
+            for r in rows]
+
+
+def spend_by_category(purchaser, years=None):
+    """Spend of ``purchaser`` per service category (counted contracts signed in ``years``): list of
+    ``(category, contract_count, spend)`` ordered by spend, largest first. One query."""
+    rows = (counted_contracts(type(purchaser).objects.filter(pk=purchaser.pk), years).order_by()
+            .values("service_category").annotate(n=Count("pk"), spend=Sum("amount", output_field=SUM_FIELD))
+            .values_list("service_category", "n", "spend"))
+    return sorted(((c, n, _money(s)) for c, n, s in rows), key=lambda r: (-r[2], r[0]))
+
+
+def spend_by_year_and_category(purchaser):
+    """``{year: {category: spend}}`` for every year with counted contracts of ``purchaser``. One query."""
+    rows = (counted_contracts(type(purchaser).objects.filter(pk=purchaser.pk)).order_by()
+            .values(y=Year("signed_on"), c=F("service_category"))
+            .annotate(spend=Sum("amount", output_field=SUM_FIELD)).values_list("y", "c", "spend"))
+    result = {}
+    for y, c, spend in rows:
+        result.setdefault(int(y), {})[c] = _money(spend)
+    return dict(sorted(result.items()))
+
+
+def review_grades(purchaser, years=None):
+    """Reviews of ``purchaser``'s counted contracts reviewed in ``years`` (all years when ``None``):
+    ``{grade: count}``. One query."""
+    reviews = PerformanceReview.objects.filter(contract__purchaser=purchaser, contract__status__in=COUNTED_STATUSES)
+    if years is not None:
+        reviews = reviews.filter(_date_filter("reviewed_on", normalize_years(years)))
+    return dict(reviews.order_by().values("grade").annotate(n=Count("pk")).values_list("grade", "n"))

@@ -1,0 +1,130 @@
+"""Columns of the dashboards, declared once: the page tables, the indicator cards and the CSV export use them.
+
+``DisplayColumn.kind`` says how a value reads: ``money`` (CNY), ``percent`` (a 0..1 ratio), ``hhi`` (0..10 000),
+``months``, ``score``, ``count``, ``flag`` (the row's most severe flag) or ``text``.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Indicator
+from .flags import FLAG_ORDER
+from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS
+
+DASH = "—"
+
+
+@dataclass(frozen=True)
+class DisplayColumn:
+    """One column of a dashboard table."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    flagged: bool = False
+    explanation: str = ""
+
+    @property
+    def numeric(self):
+        return self.kind not in ("text",)
+
+
+EXPLANATIONS = {
+    Indicator.GOVERNMENT_SHARE: _("Share of the year's income that came from government: contract payments and "
+                                  "government subsidies."),
+    Indicator.TOP_FUNDER_SHARE: _("Share of the year's income that came from the single largest funder."),
+    Indicator.FUNDER_HHI: _("How concentrated the funders are: 10 000 means a single funder; below 1 500 the income "
+                            "is spread over many funders."),
+    Indicator.RESTRICTED_RATIO: _("Share of the year's income that may only be spent on designated project "
+                                  "activities, leaving nothing for the organization's own development."),
+    Indicator.RESERVE_MONTHS: _("How many months of the year's spending the unrestricted net assets would cover."),
+    Indicator.MANAGEMENT_EXPENSE_RATIO: _("Management expenses as a share of total expenses."),
+    Indicator.RENEWAL_EXPOSURE: _("Share of the year's income from contracts that end by 31 December of the next "
+                                  "year: money that disappears unless the contracts are renewed."),
+    Indicator.SUPPLIER_HHI: _("How concentrated the purchaser's spend is across organizations: 10 000 means a "
+                              "single supplier."),
+    Indicator.SINGLE_SOURCE_SHARE: _("Share of the year's spend awarded by single-source procurement, without "
+                                     "competition."),
+}
+
+KINDS = {
+    Indicator.GOVERNMENT_SHARE: "percent", Indicator.TOP_FUNDER_SHARE: "percent", Indicator.FUNDER_HHI: "hhi",
+    Indicator.RESTRICTED_RATIO: "percent", Indicator.RESERVE_MONTHS: "months",
+    Indicator.MANAGEMENT_EXPENSE_RATIO: "percent", Indicator.RENEWAL_EXPOSURE: "percent",
+    Indicator.SUPPLIER_HHI: "hhi", Indicator.SINGLE_SOURCE_SHARE: "percent",
+}
+
+
+def indicator_column(indicator):
+    indicator = Indicator(indicator)
+    return DisplayColumn(indicator.value, indicator.label, KINDS[indicator], True, EXPLANATIONS[indicator])
+
+
+ORGANIZATION_TABLE = [
+    DisplayColumn("organization_name", _("Organization")),
+    DisplayColumn("worst_flag", _("Flag"), "flag"),
+    DisplayColumn("total_income", _("Total income"), "money"),
+    indicator_column(Indicator.GOVERNMENT_SHARE),
+    indicator_column(Indicator.TOP_FUNDER_SHARE),
+    indicator_column(Indicator.FUNDER_HHI),
+    indicator_column(Indicator.RESTRICTED_RATIO),
+    indicator_column(Indicator.RESERVE_MONTHS),
+    indicator_column(Indicator.MANAGEMENT_EXPENSE_RATIO),
+    indicator_column(Indicator.RENEWAL_EXPOSURE),
+]
+
+PURCHASER_TABLE = [
+    DisplayColumn("purchaser_name", _("Purchaser")),
+    DisplayColumn("worst_flag", _("Flag"), "flag"),
+    DisplayColumn("contract_count", _("Contracts"), "count"),
+    DisplayColumn("spend", _("Spend"), "money"),
+    indicator_column(Indicator.SUPPLIER_HHI),
+    DisplayColumn("top_supplier_share", _("Top supplier share"), "percent",
+                  explanation=_("Share of the year's spend that went to the largest supplier.")),
+    indicator_column(Indicator.SINGLE_SOURCE_SHARE),
+    DisplayColumn("average_review_score", _("Average review score"), "score"),
+    DisplayColumn("failed_reviews", _("Failed reviews"), "count"),
+    DisplayColumn("overdue_payments", _("Overdue payments"), "count"),
+]
+
+# CSV export of the dashboards: every field of the rows, named as in the API (DESIGN §6).
+ORGANIZATION_EXPORT_COLUMNS = ORGANIZATION_COLUMNS
+PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
+
+SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1)}
+
+
+def format_value(value, kind):
+    """How an indicator value reads in a page, the same in every language (as money is): percentages with one
+    decimal, HHI as whole points grouped by three, months and scores with one decimal, money with cents; "—"
+    when undefined."""
+    if value is None or value == "":
+        return DASH
+    if kind == "percent":
+        return f"{_round(Decimal(value) * 100, '0.1'):.1f} %"
+    if kind == "hhi":
+        return f"{_round(value, '1'):,.0f}"
+    if kind in ("months", "score"):
+        return f"{_round(value, '0.1'):.1f}"
+    if kind == "money":
+        return f"{_round(value, '0.01'):,.2f}"
+    if kind == "count":
+        return f"{int(value):,d}"
+    return str(value)
+
+
+def _round(value, step):
+    return Decimal(value).quantize(Decimal(step), rounding=ROUND_HALF_UP)
+
+
+def sort_rows(rows, key):
+    """Sort computed rows by ``key`` (``-key`` for descending); undefined values always come last."""
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    getter = SORT_EXTRA.get(name) or (lambda row: getattr(row, name))
+    present = [row for row in rows if getter(row) is not None]
+    missing = [row for row in rows if getter(row) is None]
+    present.sort(key=getter, reverse=descending)
+    return present + missing

@@ -1,0 +1,259 @@
+"""Dashboard pages: home, dependency dashboard, purchaser dashboard, an organization's funding mix.
+
+Every page takes its rows from ``visible_to(user)`` (organizations' money only from
+``with_finances_visible_to(user)``) and computes indicators with a fixed number of queries.
+
+CSV export: both dashboards answer ``?export=csv`` through ``get_export_response()``, which gets the rows of the
+current filters from ``get_rows()`` (a list of ``OrganizationYear`` / ``PurchaserYear``) and the header from
+``columns`` (the field names of DESIGN §6, flags included).
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, TemplateView
+
+from contracts.choices import COUNTED_STATUSES, Grade
+from contracts.models import Contract, Payment, PerformanceReview
+from posc.roles import get_scope
+from posc.views import style_filter_form
+
+from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
+from .flags import AMBER, RED, Thresholds, with_contract_flags
+from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
+from .scope import default_year, finance_organizations, portfolio_purchasers
+from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
+    """A table of computed indicator rows: filters (a FilterSet over the entities, plus year and flag level),
+    sorting by any column (undefined values last), pagination, CSV export hook."""
+
+    filterset_class = None
+    table_columns = ()
+    columns = ()  # the export header: field names of the rows
+    default_sort = "-worst_flag"
+    title = ""
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def compute(self, queryset, year):
+        raise NotImplementedError
+
+    @cached_property
+    def thresholds(self):
+        return Thresholds.load()
+
+    @cached_property
+    def filterset(self):
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_base_queryset(),
+                                         request=self.request)
+        style_filter_form(filterset.form)
+        return filterset
+
+    def cleaned(self, name):
+        fs = self.filterset
+        if fs.is_bound and fs.is_valid():
+            return fs.form.cleaned_data.get(name)
+        return None
+
+    @cached_property
+    def year(self):
+        year = self.cleaned("year")
+        return int(year) if year else default_year(self.request.user)
+
+    def get_sort(self):
+        sort = self.request.GET.get("sort") or self.default_sort
+        allowed = {c.name for c in self.table_columns} | {"worst_flag", "year"}
+        return sort if sort.lstrip("-") in allowed else self.default_sort
+
+    @cached_property
+    def all_rows(self):
+        fs = self.filterset
+        queryset = fs.qs if (not fs.is_bound or fs.is_valid()) else fs.queryset.none()
+        return self.compute(queryset, self.year)
+
+    def get_rows(self):
+        """The rows of the current filters and sort order: what the page shows and the CSV export writes."""
+        wanted = self.cleaned("flag")
+        rows = [row for row in self.all_rows if matches_flag(row.worst_flag, wanted)]
+        return sort_rows(rows, self.get_sort())
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.get_export_response()
+        return super().get(request, *args, **kwargs)
+
+    def get_export_response(self):
+        """CSV of ``get_rows()`` with ``columns`` as header (``posc.csvio``: UTF-8 with BOM, exact numbers, text
+        cells escaped against formula injection)."""
+        from posc.csvio import rows_response
+
+        name = f"{self.request.resolver_match.url_name}-{self.year}"
+        return rows_response(self.columns, self.get_rows(), name)
+
+    def get_per_page(self):
+        try:
+            size = int(self.request.GET.get("per_page", PAGE_SIZES[1]))
+        except ValueError:
+            return PAGE_SIZES[1]
+        return size if size in PAGE_SIZES else PAGE_SIZES[1]
+
+    def headers(self, sort):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        result = []
+        for column in self.table_columns:
+            current = sort.lstrip("-") == column.name
+            descending = sort.startswith("-")
+            # Numbers sort largest first on the first click; names A→Z.
+            first = f"-{column.name}" if column.numeric else column.name
+            query["sort"] = (column.name if descending else f"-{column.name}") if current else first
+            result.append({"column": column, "url": f"?{query.urlencode()}",
+                           "direction": ("desc" if descending else "asc") if current else ""})
+        return result
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = self.get_rows()
+        sort = self.get_sort()
+        page = Paginator(rows, self.get_per_page()).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        export_query = query.copy()
+        export_query["export"] = "csv"
+        levels = [row.worst_flag for row in self.all_rows]
+        context.update({
+            "title": self.title,
+            "filter": self.filterset,
+            "year": self.year,
+            "page_obj": page,
+            "rows": page.object_list,
+            "result_count": len(rows),
+            "headers": self.headers(sort),
+            "table_columns": self.table_columns,
+            "thresholds": self.thresholds,
+            "red_count": levels.count(RED),
+            "amber_count": levels.count(AMBER),
+            "page_query": query.urlencode(),
+            "export_url": f"?{export_query.urlencode()}",
+            "page_sizes": PAGE_SIZES,
+            "per_page": self.get_per_page(),
+            "filters_active": any(k not in ("sort", "per_page", "page") and v for k, v in self.request.GET.items()),
+        })
+        return context
+
+
+class DependencyDashboardView(IndicatorDashboardView):
+    """One row per organization-year with every indicator of DESIGN §6 and its flag."""
+
+    template_name = "dashboards/dependency.html"
+    filterset_class = DependencyFilterSet
+    table_columns = ORGANIZATION_TABLE
+    columns = ORGANIZATION_COLUMNS
+    title = _("Dependency dashboard")
+
+    def get_base_queryset(self):
+        return finance_organizations(self.request.user)
+
+    def compute(self, queryset, year):
+        return organization_indicators(queryset, year, thresholds=self.thresholds)
+
+
+class PurchaserDashboardView(IndicatorDashboardView):
+    """One row per purchaser-year: spend, supplier concentration, single-source share, reviews, overdue
+    payments; purchasers whose whole portfolio the user may see."""
+
+    template_name = "dashboards/purchasers.html"
+    filterset_class = PurchaserDashboardFilterSet
+    table_columns = PURCHASER_TABLE
+    columns = PURCHASER_COLUMNS
+    title = _("Purchaser dashboard")
+
+    def get_base_queryset(self):
+        return portfolio_purchasers(self.request.user)
+
+    def compute(self, queryset, year):
+        return purchaser_indicators(queryset, year, thresholds=self.thresholds)
+
+
+class OrganizationFundingView(LoginRequiredMixin, DetailView):
+    """An organization's funding mix, indicators and contract flags (the NGO manager's landing page). 404
+    unless the user may see the organization's money."""
+
+    template_name = "dashboards/organization_funding.html"
+    context_object_name = "organization"
+
+    def get_queryset(self):
+        return finance_organizations(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contracts = with_contract_flags(
+            Contract.objects.visible_to(self.request.user).filter(organization=self.object)
+            .select_related("purchaser").order_by("-signed_on", "-id"))
+        context["contracts"] = contracts
+        return context
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Headline figures of the user's scope. An NGO manager of one organization lands on its funding mix."""
+
+    template_name = "home.html"
+    most_dependent = 10
+    latest = 8
+
+    def get(self, request, *args, **kwargs):
+        scope = get_scope(request.user)
+        if scope.is_ngo and len(scope.organization_ids) == 1:
+            [pk] = scope.organization_ids
+            return redirect("dashboards:organization_funding", pk=pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        contracts = Contract.objects.visible_to(user)
+        this_year = contracts.filter(status__in=COUNTED_STATUSES, signed_on__year=today.year).aggregate(
+            count=Count("pk"), spend=Sum("amount"))
+        overdue = Payment.objects.visible_to(user).filter(contract__status__in=COUNTED_STATUSES).overdue(today)
+        failed = PerformanceReview.objects.visible_to(user).filter(grade=Grade.FAIL,
+                                                                    reviewed_on__year=today.year).count()
+        thresholds = Thresholds.load()
+        year = default_year(user)
+        rows = organization_indicators(finance_organizations(user), year, thresholds=thresholds)
+        levels = [row.worst_flag for row in rows]
+        dependent = sorted((r for r in rows if r.government_share is not None), reverse=True,
+                           key=lambda r: (r.government_share, r.top_funder_share, r.total_income))
+        purchasers = sort_rows(purchaser_indicators(portfolio_purchasers(user), year, thresholds=thresholds),
+                               "-worst_flag")
+        context.update({
+            "today": today,
+            "year": year,
+            "contract_count": this_year["count"],
+            "spend": this_year["spend"],
+            "overdue_count": overdue.count(),
+            "failed_count": failed,
+            "red_count": levels.count(RED),
+            "amber_count": levels.count(AMBER),
+            "organization_count": len(rows),
+            "most_dependent": dependent[: self.most_dependent],
+            "purchaser_rows": [p for p in purchasers if p.contract_count][:5],
+            "latest_contracts": contracts.select_related("purchaser", "organization")
+            .order_by("-signed_on", "-id")[: self.latest],
+            "dependency_url": reverse("dashboards:dependency"),
+            "thresholds": thresholds,
+        })
+        return context
+

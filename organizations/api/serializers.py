@@ -1,0 +1,68 @@
+"""Serializers of the organizations app: field names are the model field names; each foreign key comes with a
+read-only ``<field>_name``."""
+
+from posc.api import ModelCleanSerializer, name_field
+
+from ..models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+
+CONTACT_FIELDS = ["contact_person", "phone", "email", "address"]
+
+
+class RegionSerializer(ModelCleanSerializer):
+    """An administrative division; ``path`` lists the codes from the root (read-only)."""
+
+    parent_name = name_field("parent.name", nullable=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent", "parent_name", "path"]
+        read_only_fields = ["path"]
+
+
+class PurchaserSerializer(ModelCleanSerializer):
+    """A government body that buys services (购买主体)."""
+
+    region_name = name_field("region.name")
+
+    class Meta:
+        model = Purchaser
+        fields = ["id", "name", "uscc", "region", "region_name", "level", "kind", "is_active", *CONTACT_FIELDS]
+
+
+class OrganizationSerializer(ModelCleanSerializer):
+    """An undertaking organization (承接主体): its public profile."""
+
+    region_name = name_field("region.name")
+    business_supervisory_unit_name = name_field("business_supervisory_unit.name", nullable=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "uscc", "legal_form", "charity_status", "registered_on", "region", "region_name",
+                  "business_supervisory_unit", "business_supervisory_unit_name", "legal_representative",
+                  "staff_count", "volunteer_count", *CONTACT_FIELDS, "description"]
+
+
+class IncomeRecordSerializer(ModelCleanSerializer):
+    """Income of an organization other than payments under tracked contracts, by fiscal year."""
+
+    editable_relations = ("organization",)
+    organization_name = name_field("organization.name")
+    funder_purchaser_name = name_field("funder_purchaser.name", nullable=True)
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["id", "organization", "organization_name", "fiscal_year", "source", "funder_name",
+                  "funder_purchaser", "funder_purchaser_name", "amount", "restricted_amount", "note"]
+
+
+class AnnualReportSerializer(ModelCleanSerializer):
+    """An organization's annual financial figures for one fiscal year (one per organization and year)."""
+
+    editable_relations = ("organization",)
+    organization_name = name_field("organization.name")
+
+    class Meta:
+        model = AnnualReport
+        fields = ["id", "organization", "organization_name", "fiscal_year", "total_expenses", "program_expenses",
+                  "management_expenses", "fundraising_expenses", "personnel_costs", "net_assets_unrestricted",
+                  "net_assets_restricted", "staff_count"]

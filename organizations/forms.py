@@ -1,0 +1,47 @@
+"""Edit forms of the organizations app; choice fields are narrowed to what the user may see or change."""
+
+from posc.forms import PoscModelForm
+
+from .models import AnnualReport, IncomeRecord, Organization, Purchaser
+
+
+class PurchaserForm(PoscModelForm):
+    """A purchaser (购买主体)."""
+
+    class Meta(PoscModelForm.Meta):
+        model = Purchaser
+        fields = ["name", "uscc", "region", "level", "kind", "is_active", "contact_person", "phone", "email",
+                  "address"]
+
+
+class OrganizationForm(PoscModelForm):
+    """An undertaking organization (承接主体); the USCC is validated and upper-cased."""
+
+    class Meta(PoscModelForm.Meta):
+        model = Organization
+        fields = ["name", "uscc", "legal_form", "charity_status", "registered_on", "region",
+                  "business_supervisory_unit", "legal_representative", "staff_count", "volunteer_count",
+                  "contact_person", "phone", "email", "address", "description"]
+
+
+class IncomeRecordForm(PoscModelForm):
+    """An income record; the organization must be one the user may change."""
+
+    editable_choice_fields = ("organization",)
+
+    class Meta(PoscModelForm.Meta):
+        model = IncomeRecord
+        fields = ["organization", "fiscal_year", "source", "funder_name", "funder_purchaser", "amount",
+                  "restricted_amount", "note"]
+
+
+class AnnualReportForm(PoscModelForm):
+    """An annual report; the organization must be one the user may change."""
+
+    editable_choice_fields = ("organization",)
+
+    class Meta(PoscModelForm.Meta):
+        model = AnnualReport
+        fields = ["organization", "fiscal_year", "total_expenses", "program_expenses", "management_expenses",
+                  "fundraising_expenses", "personnel_costs", "net_assets_unrestricted", "net_assets_restricted",
+                  "staff_count"]

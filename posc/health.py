@@ -1,0 +1,12 @@
+"""``/healthz``: a liveness probe for load balancers and the benchmarks' framework floor (no database query)."""
+
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Answer ``ok`` whenever the application is up; touches no database and no template."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,138 @@
+"""Thresholds at their exact boundaries (DESIGN §6: ≥ vs > vs <) and the contract-level flags."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from contracts.models import Contract
+from dashboards.flags import Thresholds, contract_flag_labels, flag_level, with_contract_flags, worst
+from dashboards.models import Threshold
+from tests.factories import ContractFactory, PaymentFactory, PerformanceReviewFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+# (indicator, value, expected level) with the seeded defaults: every boundary and a hair on each side.
+BOUNDARIES = [
+    ("government_share", "0.4999", "none"), ("government_share", "0.5", "amber"),
+    ("government_share", "0.7999", "amber"), ("government_share", "0.8", "red"), ("government_share", "1", "red"),
+    ("top_funder_share", "0.3499", "none"), ("top_funder_share", "0.35", "amber"),
+    ("top_funder_share", "0.4999", "amber"), ("top_funder_share", "0.5", "red"),
+    ("funder_hhi", "1499.9999", "none"), ("funder_hhi", "1500", "amber"), ("funder_hhi", "2499.9999", "amber"),
+    ("funder_hhi", "2500", "red"), ("funder_hhi", "10000", "red"),
+    ("restricted_ratio", "0.5999", "none"), ("restricted_ratio", "0.6", "amber"),
+    ("restricted_ratio", "0.7999", "amber"), ("restricted_ratio", "0.8", "red"),
+    # reserve months: below 3 is amber, below 1 is red; exactly 3 and exactly 1 are not below.
+    ("reserve_months", "3.0001", "none"), ("reserve_months", "3", "none"), ("reserve_months", "2.9999", "amber"),
+    ("reserve_months", "1", "amber"), ("reserve_months", "0.9999", "red"), ("reserve_months", "-2", "red"),
+    # management expense ratio: above 10 % is amber, above 20 % is red; exactly 10 % / 20 % are not above.
+    ("management_expense_ratio", "0.1", "none"), ("management_expense_ratio", "0.1001", "amber"),
+    ("management_expense_ratio", "0.2", "amber"), ("management_expense_ratio", "0.2001", "red"),
+    ("renewal_exposure", "0.4999", "none"), ("renewal_exposure", "0.5", "amber"),
+    ("renewal_exposure", "0.7999", "amber"), ("renewal_exposure", "0.8", "red"),
+    ("supplier_hhi", "1499.99", "none"), ("supplier_hhi", "1500", "amber"), ("supplier_hhi", "2500", "red"),
+    ("single_source_share", "0.0499", "none"), ("single_source_share", "0.05", "amber"),
+    ("single_source_share", "0.0999", "amber"), ("single_source_share", "0.1", "red"),
+]
+
+
+@pytest.mark.parametrize(("indicator", "value", "expected"), BOUNDARIES)
+def test_every_threshold_at_its_boundary(indicator, value, expected):
+    assert Thresholds.load().level(indicator, D(value)) == expected
+
+
+def test_every_indicator_has_a_seeded_threshold():
+    assert Threshold.objects.count() == 9
+    assert {b[0] for b in BOUNDARIES} == set(Threshold.objects.values_list("indicator", flat=True))
+
+
+def test_undefined_value_has_no_flag():
+    assert flag_level("government_share", None) is None
+
+
+def test_thresholds_are_read_once(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        thresholds = Thresholds.load()
+    with django_assert_num_queries(0):
+        for indicator, value, expected in BOUNDARIES:
+            assert flag_level(indicator, D(value), thresholds) == expected
+
+
+def test_an_administrator_edit_changes_the_flag():
+    Threshold.objects.filter(indicator="government_share").update(amber=D("0.3"), red=D("0.4"))
+    assert flag_level("government_share", D("0.35")) == "amber"
+    assert flag_level("government_share", D("0.45")) == "red"
+
+
+def test_worst_level():
+    assert worst([None, "none", "amber"]) == "amber"
+    assert worst(["red", "amber"]) == "red"
+    assert worst([None, None]) is None
+
+
+# --- contract-level flags ------------------------------------------------------------------------------------
+
+TODAY = datetime.date(2026, 6, 1)
+
+
+def flags_of(contract):
+    return with_contract_flags(Contract.objects.filter(pk=contract.pk), today=TODAY).get()
+
+
+def test_payments_exceeding_the_amount():
+    c = ContractFactory(amount=D("100000"))
+    PaymentFactory(contract=c, amount=D("60000"))
+    assert not flags_of(c).flag_overpaid
+    PaymentFactory(contract=c, amount=D("40000"), paid_on=None)
+    assert not flags_of(c).flag_overpaid  # exactly the amount
+    PaymentFactory(contract=c, amount=D("0.01"), paid_on=None)
+    assert flags_of(c).flag_overpaid
+
+
+def test_overdue_payment():
+    c = ContractFactory()
+    PaymentFactory(contract=c, due_on=TODAY, paid_on=None)
+    assert not flags_of(c).flag_overdue  # due today is not overdue yet
+    PaymentFactory(contract=c, due_on=TODAY - datetime.timedelta(days=1), paid_on=None)
+    assert flags_of(c).flag_overdue
+
+
+def test_final_payment_before_any_passing_review():
+    c = ContractFactory()
+    PaymentFactory(contract=c, kind="final", due_on=datetime.date(2025, 12, 1), paid_on=datetime.date(2025, 12, 1))
+    assert flags_of(c).flag_final_before_review  # no review at all
+    PerformanceReviewFactory(contract=c, reviewed_on=datetime.date(2025, 11, 20), output_score=D("40"),
+                             quality_score=D("40"), satisfaction_score=D("40"), financial_score=D("40"))
+    assert flags_of(c).flag_final_before_review  # only a failed review
+    PerformanceReviewFactory(contract=c, reviewed_on=datetime.date(2025, 12, 2))
+    assert flags_of(c).flag_final_before_review  # the passing review came after the payment
+    PerformanceReviewFactory(contract=c, reviewed_on=datetime.date(2025, 12, 1))
+    assert not flags_of(c).flag_final_before_review  # passing review on the payment day
+
+
+def test_no_review_ninety_days_after_the_end():
+    c = ContractFactory(end_on=TODAY - datetime.timedelta(days=90))
+    assert not flags_of(c).flag_no_review
+    c = ContractFactory(end_on=TODAY - datetime.timedelta(days=91))
+    assert flags_of(c).flag_no_review
+    PerformanceReviewFactory(contract=c)
+    assert not flags_of(c).flag_no_review
+    cancelled = ContractFactory(end_on=TODAY - datetime.timedelta(days=200), status="cancelled")
+    assert not flags_of(cancelled).flag_no_review
+
+
+def test_fully_restricted_contract():
+    assert flags_of(ContractFactory(amount=D("5000"), restricted_amount=D("5000"))).flag_fully_restricted
+    c = flags_of(ContractFactory(amount=D("5000"), restricted_amount=D("4999.99"), end_on=TODAY))
+    assert not c.flag_fully_restricted
+    assert contract_flag_labels(c) == []
+
+
+def test_contract_flags_take_one_query(django_assert_num_queries):
+    for _ in range(5):
+        PaymentFactory(contract=ContractFactory(end_on=TODAY), paid_on=None, due_on=datetime.date(2025, 1, 1))
+    with django_assert_num_queries(1):
+        contracts = list(with_contract_flags(Contract.objects.all(), today=TODAY))
+    assert all(c.flag_overdue for c in contracts)
+    assert len(contract_flag_labels(contracts[0])) == 1
