@@ -46,7 +46,13 @@ unit: install
 	$(PY) -m pytest -q -m "not e2e"
 
 e2e: install
+	$(PY) manage.py compilemessages --ignore=.venv -v0
 	@if [ -d tests/e2e ]; then $(PY) -m pytest -q -m e2e tests/e2e; else echo "no browser tests yet"; fi
+
+## Regenerate the README's screenshots (docs/screenshots/*.png): demo data, Chinese UI, Chromium at 1366 px wide.
+screenshots: install
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) -m pytest -q tests/e2e/screenshots.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -76,6 +76,10 @@ def fmt_s(seconds):
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
+def ms(microseconds):
+    return f"{microseconds / 1000:.1f} ms" if microseconds < 10_000 else f"{microseconds / 1000:,.0f} ms"
+
+
 def close(a, b, tolerance=Decimal("1e-6")):
     if a is None or b is None:
         return a is None and b is None
@@ -283,16 +287,20 @@ def bench_http(table, duration):
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
         floor_rps = None
-        for label, path, kind in pages():
-            url = f"http://127.0.0.1:{PORT}{path}"
-            out = subprocess.run(["wrk", "-t2", "-c20", f"-d{duration}s", "--timeout", "30s",
-                                  "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}",
-                                  "-H", "Accept-Language: zh-hans", url],
+        def load(url, connections, seconds):
+            out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
+                                  "--timeout", "30s", "-s", str(ROOT / "bench" / "report.lua"),
+                                  "-H", f"Cookie: {cookie}", "-H", "Accept-Language: zh-hans", url],
                                  capture_output=True, text=True, check=True).stdout
             line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
-            r = json.loads(line[len("WRK_JSON "):])
-            # Requests still queued in gunicorn when wrk stops must not slow down the next page.
+            # Requests still queued in gunicorn when wrk stops must not slow down the next measurement.
             wait_for(f"http://127.0.0.1:{PORT}/healthz", seconds=600)
+            return json.loads(line[len("WRK_JSON "):])
+
+        for label, path, kind in pages():
+            url = f"http://127.0.0.1:{PORT}{path}"
+            alone = load(url, 1, 5)  # one client: the page's own service time, without queueing
+            r = load(url, 20, duration)
             rps = r["requests"] / (r["duration_us"] / 1e6)
             errors = r["errors"] + r["non_2xx"]
             if kind == "floor":
@@ -306,10 +314,12 @@ def bench_http(table, duration):
                        and (kind != "list" or ratio >= 0.25))
                 target = f"p95 < {limit} ms, no errors" + (", ≥ 0.25× floor req/s" if kind == "list" else "")
             if r["requests"]:
-                result = (f"{r['p50_us'] / 1000:,.0f} / {r['p95_us'] / 1000:,.0f} ms, {rps:,.1f} req/s, "
+                result = (f"{ms(r['p50_us'])} / {ms(r['p95_us'])}, {rps:,.1f} req/s, "
                           f"{errors} errors")
             else:
                 result = f"no response completed within {duration} s"
+            if alone["requests"]:
+                result += f" (one client alone: median {ms(alone['p50_us'])})"
             table.add("e", f"HTTP {label}: median / p95 latency, req/s, errors", result,
                       "—" if kind == "floor" else f"{floor_rps:,.0f} req/s", f"{ratio:.3f}×", target, met)
     finally:

@@ -21,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q, Value
@@ -624,9 +623,14 @@ def register(spec):
     return spec
 
 
+_DISCOVERED = []
+
+
 def _discover():
-    if not _REGISTRY:
+    """Import every app's ``tables`` module once (where the specs are registered)."""
+    if not _DISCOVERED:
         autodiscover_modules("tables")
+        _DISCOVERED.append(True)
 
 
 def get_spec(slug_or_model):
@@ -1368,9 +1372,7 @@ class Importer:
             bulk_create_with_history(to_create, model, batch_size=500, default_user=self.history_user,
                                      default_change_reason=CHANGE_REASON, default_date=now)
             if explicit_ids:
-                with connection.cursor() as cursor:
-                    for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
-                        cursor.execute(sql)
+                advance_sequence(model)
 
     def _check_scope(self, objs, rows_of, result, cols):
         """Nobody creates or moves a record out of their own scope: every written object must be changeable."""
@@ -1387,6 +1389,20 @@ class Importer:
 
 
 _SKIP = object()
+
+
+def advance_sequence(model):
+    """After rows were inserted with explicit ids: move PostgreSQL's id sequence past them (never backwards, since
+    other transactions may have drawn ids meanwhile). SQLite's AUTOINCREMENT follows the largest id by itself."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(COALESCE((SELECT MAX({quote(column)}) FROM "
+            f"{quote(table)}), 1), nextval(pg_get_serial_sequence(%s, %s))))",
+            [table, column, table, column])
 
 
 def update_rows(model, objs, fields):

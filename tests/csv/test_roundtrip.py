@@ -1,11 +1,23 @@
 """Export every model, import the files into an empty database, export again: the same bytes."""
 
 import pytest
+from django.db import connection
 
 from contracts.models import Contract, Payment, PerformanceReview
 from organizations.models import IncomeRecord, Organization, Purchaser
+from tests import factories as f
 
 from .conftest import export_bytes, run_import
+
+
+def _restart_ids(model):
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", [table])
+        elif connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+
 
 ORDER = ["purchasers", "organizations", "contracts", "payments", "reviews", "income-records"]
 
@@ -18,6 +30,7 @@ def test_round_trip_reproduces_every_file_byte_for_byte(dataset, admin):
 
     for model in (PerformanceReview, Payment, Contract, IncomeRecord, Organization, Purchaser):
         model.objects.all().delete()
+        _restart_ids(model)  # as in a new, empty database
 
     for slug in ORDER:
         result = run_import(slug, before[slug], user=admin)
@@ -27,6 +40,16 @@ def test_round_trip_reproduces_every_file_byte_for_byte(dataset, admin):
     after = {slug: export_bytes(slug) for slug in ORDER}
     for slug in ORDER:
         assert after[slug] == before[slug], slug
+
+    # The id sequences moved past the restored ids: new records get fresh ids.
+    for slug in ORDER:
+        model = {"purchasers": Purchaser, "organizations": Organization, "contracts": Contract, "payments": Payment,
+                 "reviews": PerformanceReview, "income-records": IncomeRecord}[slug]
+        highest = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+        factory = {Purchaser: f.PurchaserFactory, Organization: f.OrganizationFactory, Contract: f.ContractFactory,
+                   Payment: f.PaymentFactory, PerformanceReview: f.PerformanceReviewFactory,
+                   IncomeRecord: f.IncomeRecordFactory}[model]
+        assert factory().pk > highest
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against Django's live server.
 
 The browser is never downloaded: we use /usr/bin/chromium (installed by .ci/run with apt). A missing browser fails
-the run loudly instead of skipping.
+the run loudly instead of skipping. Every test here is marked ``e2e`` (``make e2e``) and runs on a transactional
+database (the live server answers from another thread), with the default thresholds in place.
 """
 
 import os
@@ -34,3 +35,17 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}, "locale": "zh-CN",
             "accept_downloads": True}
+
+
+@pytest.fixture(autouse=True)
+def _e2e_database(transactional_db):
+    """A transactional database with the default thresholds (the flush after each test removes them)."""
+    from tests.e2e.helpers import seed_thresholds
+
+    seed_thresholds()
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's base URL."""
+    return live_server.url
