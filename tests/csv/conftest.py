@@ -26,6 +26,12 @@ def errors_of(result):
     return [(e.row, e.column) for e in result.errors]
 
 
+@pytest.fixture(autouse=True)
+def _upload_dir(settings, tmp_path):
+    """Uploaded files waiting for confirmation go to the test's own directory."""
+    settings.CSV_IMPORT_DIR = str(tmp_path / "uploads")
+
+
 @pytest.fixture
 def regions(db):
     province = f.RegionFactory(code="220000", name="吉林省", level="province")
@@ -38,8 +44,7 @@ def regions(db):
 @pytest.fixture
 def dataset(regions):
     """Two purchasers, three organizations, contracts with payments and reviews, income records."""
-    bureau = f.PurchaserFactory(name="长春市朝阳区民政局", region=regions["chaoyang"], uscc="11220104013456789X"
-                                if False else "")
+    bureau = f.PurchaserFactory(name="长春市朝阳区民政局", region=regions["chaoyang"], uscc="")
     federation = f.PurchaserFactory(name="长春市南关区残疾人联合会", region=regions["nanguan"],
                                     kind="disabled_persons_federation", uscc="52110105MJ0123456N",
                                     contact_person="张三", phone="0431-1234", email="a@example.org",

@@ -180,3 +180,22 @@ def test_dashboard_export_respects_scope(client, dataset):
     rows = read(client.get(reverse("dashboards:purchasers"), {"year": 2025, "export": "csv"}))
     assert {r["purchaser_name"] for r in rows} <= {"长春市朝阳区民政局"}
     assert rows and rows[0]["spend"] == "300000.00"  # the draft contract does not count
+
+
+@pytest.mark.django_db
+def test_api_csv_query_count_does_not_grow_with_rows(client, regions, admin):
+    purchaser = f.PurchaserFactory(region=regions["chaoyang"])
+    organization = f.OrganizationFactory(region=regions["chaoyang"])
+    payments = f.PaymentFactory.create_batch(5, contract__purchaser=purchaser, contract__organization=organization)
+    client.force_login(admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = read(client.get("/api/payments/", {"format": "csv"}))
+        return len(ctx.captured_queries), len(rows)
+
+    small = count()
+    f.PaymentFactory.create_batch(45, contract=payments[0].contract)
+    large = count()
+    assert (small[1], large[1]) == (5, 50)
+    assert small[0] == large[0]

@@ -130,3 +130,17 @@ def test_list_pages_link_to_export_and_import(client, dataset, staff):
     assert 'href="/contracts/import/"' in page and "export=csv" in page
     page = client.get(reverse("organizations:purchaser_list")).content.decode()
     assert "/purchasers/import/" not in page  # staff may not add purchasers
+
+
+@pytest.mark.django_db
+def test_uploaded_file_waits_privately_and_is_removed_after_confirm(client, dataset, staff, settings):
+    from pathlib import Path
+
+    client.force_login(staff)
+    url = reverse("contracts:contract_import")
+    text = "\r\n".join([CONTRACT_HEADER, contract_row(organization_uscc=dataset["sun"].uscc)])
+    token = upload(client, url, text).context["token"]
+    stored = Path(settings.CSV_IMPORT_DIR) / f"{token}.csv"
+    assert stored.read_bytes() == text.encode() and oct(stored.parent.stat().st_mode & 0o777) == "0o700"
+    client.post(url, {"token": token})
+    assert not stored.exists()
