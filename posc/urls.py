@@ -1,17 +1,17 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboards.views import HomeView
 from posc.account import ProfileView
-from posc.health import healthz
+from posc.health import favicon, healthz
 from posc.imports import ImportIndexView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
@@ -24,6 +24,3 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
 ]
-
-if settings.DEBUG:
-    pass
