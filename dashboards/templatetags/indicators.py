@@ -6,6 +6,7 @@
 ``{% purchaser_summary purchaser %}`` a purchaser's spend by category and year (chart and table), supplier
                                       concentration, top 5 suppliers, single-source share, reviews, overdue
                                       payments. Only when the user may see the purchaser's whole portfolio.
+``{% contract_flags contract %}``     the contract-level flags of DESIGN §6 raised on a contract (one query).
 ``{{ value|indicator:"percent" }}``   an indicator value as it reads (see ``dashboards.tables.format_value``).
 ``{{ row|cell:"name" }}``              a row's field by name.
 ``{% threshold_text thresholds "government_share" %}``  "amber ≥ 50 %, red ≥ 80 %".
@@ -20,7 +21,7 @@ from contracts.choices import Grade, ServiceCategory
 from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
 
-from ..flags import RATIO_INDICATORS, Thresholds
+from ..flags import RATIO_INDICATORS, Thresholds, contract_flag_labels, with_contract_flags
 from ..indicators import (
     OrganizationYear,
     income_by_source,
@@ -200,3 +201,12 @@ def purchaser_summary(context, purchaser):
         "supplier_hhi_threshold": threshold_text(thresholds, "supplier_hhi"),
         "single_source_threshold": threshold_text(thresholds, "single_source_share"),
     }
+
+
+@register.inclusion_tag("dashboards/_contract_flags.html")
+def contract_flags(contract):
+    """The contract-level flags raised on one contract, as warning badges (one query)."""
+    from contracts.models import Contract
+
+    annotated = with_contract_flags(Contract.objects.filter(pk=contract.pk)).first()
+    return {"labels": contract_flag_labels(annotated) if annotated else []}
