@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.choices import LegalForm
 from organizations.models import Organization, Purchaser
-from posc.filtersets import BaseFilterSet, RegionTreeFilter, visible
+from posc.filtersets import BaseFilterSet, QuickSelect, RegionTreeFilter, large_choice_filter, visible
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
 from .models import Contract, Payment, PerformanceReview
@@ -13,8 +13,9 @@ from .models import Contract, Payment, PerformanceReview
 
 class ContractFilterSet(BaseFilterSet):
     search_fields = ("reference", "title", "purchaser__name", "organization__name", "organization__uscc")
-    purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Purchaser"))
-    organization = django_filters.ModelChoiceFilter(queryset=visible(Organization), label=_("Organization"))
+    purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Purchaser"),
+                                                 widget=QuickSelect())
+    organization = large_choice_filter(Organization, label=_("Organization"))
     service_category = django_filters.MultipleChoiceFilter(choices=ServiceCategory.choices,
                                                            label=_("Service category"))
     procurement_method = django_filters.MultipleChoiceFilter(choices=ProcurementMethod.choices,
@@ -38,11 +39,10 @@ class ContractFilterSet(BaseFilterSet):
 
 class PaymentFilterSet(BaseFilterSet):
     search_fields = ("contract__reference", "contract__title", "contract__organization__name", "note")
-    contract = django_filters.ModelChoiceFilter(queryset=visible(Contract), label=_("Contract"))
+    contract = large_choice_filter(Contract, label=_("Contract"))
     purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
-                                                 label=_("Purchaser"))
-    organization = django_filters.ModelChoiceFilter(field_name="contract__organization",
-                                                    queryset=visible(Organization), label=_("Organization"))
+                                                 label=_("Purchaser"), widget=QuickSelect())
+    organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
     kind = django_filters.MultipleChoiceFilter(choices=PaymentKind.choices, label=_("Kind"))
     due_on = django_filters.DateFromToRangeFilter(label=_("Due between"))
     paid_on = django_filters.DateFromToRangeFilter(label=_("Paid between"))
@@ -67,11 +67,10 @@ class PaymentFilterSet(BaseFilterSet):
 class PerformanceReviewFilterSet(BaseFilterSet):
     search_fields = ("contract__reference", "contract__title", "contract__organization__name", "reviewer_name",
                      "findings")
-    contract = django_filters.ModelChoiceFilter(queryset=visible(Contract), label=_("Contract"))
+    contract = large_choice_filter(Contract, label=_("Contract"))
     purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
-                                                 label=_("Purchaser"))
-    organization = django_filters.ModelChoiceFilter(field_name="contract__organization",
-                                                    queryset=visible(Organization), label=_("Organization"))
+                                                 label=_("Purchaser"), widget=QuickSelect())
+    organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
     reviewer_kind = django_filters.MultipleChoiceFilter(choices=ReviewerKind.choices, label=_("Reviewer"))
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
     reviewed_on = django_filters.DateFromToRangeFilter(label=_("Reviewed between"))

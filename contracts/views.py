@@ -1,9 +1,14 @@
 """Pages of contracts (with their payments inline), payments and performance reviews."""
 
 from django.contrib import messages
-from django.db.models import Sum
+from django.core.cache import cache
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
 
+from organizations.models import MONEY, ZERO
+from posc.datacache import data_version, make_key, request_filters, scope_key
 from posc.forms import format_money
 from posc.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -25,6 +30,18 @@ def warn_if_overpaid(request, contract):
 
 # Contracts --------------------------------------------------------------------------------------------------------
 
+def paid_total_subquery():
+    """``paid_total`` of each contract as a correlated subquery: evaluated only for the rows a page shows, whereas
+    ``with_money()`` joins and groups every payment of every filtered contract (also for the paginator's count)."""
+    paid = (Payment.objects.filter(contract=OuterRef("pk"), paid_on__isnull=False).order_by()
+            .values("contract").annotate(total=Sum("amount")).values("total"))
+    money = DecimalField(**MONEY)
+    return Coalesce(Subquery(paid, output_field=money), ZERO, output_field=money)
+
+
+SUMMARY_SECONDS = 300
+
+
 class ContractListView(ObjectListView):
     """Contracts with the sum of their amounts."""
 
@@ -34,13 +51,32 @@ class ContractListView(ObjectListView):
     totals = {"amount": _("Total amount")}
 
     def get_queryset(self):
-        return super().get_queryset().select_related("purchaser", "organization").with_money()
+        return (super().get_queryset().select_related("purchaser", "organization")
+                .annotate(paid_total=paid_total_subquery()))
+
+    def summary(self):
+        """(number of rows, total amount) of the current filters in one query, kept in Django's cache until the
+        data changes (``posc.datacache``), at most ``SUMMARY_SECONDS``: over 200,000 contracts the paginator's
+        COUNT and the total's SUM cost more than the rest of the page."""
+        if not hasattr(self, "_summary"):
+            key = make_key("contract-summary", scope_key(self.request.user), request_filters(self.request),
+                           data_version())
+            summary = cache.get(key)
+            if summary is None:
+                # The paid_total subquery is not referenced, so it is left out of the aggregate.
+                sums = self.object_list.order_by().aggregate(count=Count("pk"), total=Sum("amount"))
+                summary = (sums["count"], sums["total"])
+                cache.set(key, summary, SUMMARY_SECONDS)
+            self._summary = summary
+        return self._summary
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        table.data._length = self.summary()[0]  # the paginator's count, from the summary
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
 
     def get_totals(self):
-        # Sum over the plain filtered rows: summing across the with_money() join would count amounts per payment.
-        ids = self.object_list.values("pk")
-        total = Contract.objects.filter(pk__in=ids).aggregate(total=Sum("amount"))["total"]
-        return [(_("Total amount"), total)]
+        return [(_("Total amount"), self.summary()[1])]
 
 
 class ContractDetailView(ObjectDetailView):

@@ -143,7 +143,14 @@ class Row:
     @property
     def worst_flag(self):
         """The most severe flag of the row (``None`` when every flagged indicator is undefined)."""
+        if "_worst_flag" in self.__dict__:
+            return self.__dict__["_worst_flag"]
         return worst(getattr(self, f"{name}_flag") for name in self.flagged)
+
+    def freeze(self):
+        """Remember ``worst_flag`` (read several times per row by sorting, filtering and counting); only for rows
+        whose flags no longer change (``dashboards.caching``)."""
+        self.__dict__["_worst_flag"] = worst(getattr(self, f"{name}_flag") for name in self.flagged)
 
     def __getitem__(self, key):
         return getattr(self, key)

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from posc.filtersets import BaseFilterSet, RegionTreeFilter, visible
+from posc.filtersets import BaseFilterSet, RegionTreeFilter, large_choice_filter, visible
 
 from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
@@ -48,7 +48,7 @@ class OrganizationFilterSet(BaseFilterSet):
 
 class IncomeRecordFilterSet(BaseFilterSet):
     search_fields = ("organization__name", "organization__uscc", "funder_name", "note")
-    organization = django_filters.ModelChoiceFilter(queryset=visible(Organization), label=_("Organization"))
+    organization = large_choice_filter(Organization, label=_("Organization"))
     fiscal_year = django_filters.NumberFilter(label=_("Fiscal year"))
     fiscal_year_min = django_filters.NumberFilter(field_name="fiscal_year", lookup_expr="gte",
                                                   label=_("Fiscal year from"))
@@ -68,7 +68,7 @@ class IncomeRecordFilterSet(BaseFilterSet):
 
 class AnnualReportFilterSet(BaseFilterSet):
     search_fields = ("organization__name", "organization__uscc")
-    organization = django_filters.ModelChoiceFilter(queryset=visible(Organization), label=_("Organization"))
+    organization = large_choice_filter(Organization, label=_("Organization"))
     fiscal_year = django_filters.NumberFilter(label=_("Fiscal year"))
     fiscal_year_min = django_filters.NumberFilter(field_name="fiscal_year", lookup_expr="gte",
                                                   label=_("Fiscal year from"))

@@ -21,6 +21,7 @@ from contracts.choices import Grade, ServiceCategory
 from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
 
+from ..caching import cached_figures, thresholds_key
 from ..flags import RATIO_INDICATORS, Thresholds, contract_flag_labels, with_contract_flags
 from ..indicators import (
     OrganizationYear,
@@ -116,12 +117,19 @@ def funding_mix(context, organization):
     if user is None or not finance_organizations(user).filter(pk=organization.pk).exists():
         return {"hidden": True}
     thresholds = _thresholds(context)
-    mix = income_by_source(organization)
-    report_years = AnnualReport.objects.filter(organization=organization).values_list("fiscal_year", flat=True)
-    years = sorted(set(mix) | set(report_years))
+
+    def compute():
+        mix = income_by_source(organization)
+        report_years = AnnualReport.objects.filter(organization=organization).values_list("fiscal_year", flat=True)
+        years = sorted(set(mix) | set(report_years))
+        rows = (organization_indicators(Organization.objects.filter(pk=organization.pk), years, thresholds=thresholds)
+                if years else [])
+        return mix, years, rows
+
+    # Six queries over the organization's payments and income, kept until its data changes (dashboards.caching).
+    mix, years, rows = cached_figures("funding-mix", user, compute, parts=(organization.pk, thresholds_key(thresholds)))
     if not years:
         return {"empty": True, "organization": organization}
-    rows = organization_indicators(Organization.objects.filter(pk=organization.pk), years, thresholds=thresholds)
     present = {key for amounts in mix.values() for key in amounts}
     sources = [("contracts", _("Government contracts"))] + [(s.value, s.label) for s in IncomeSource]
     sources = [(key, str(label)) for key, label in sources if key in present]
