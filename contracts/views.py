@@ -60,7 +60,7 @@ class ContractListView(ObjectListView):
         COUNT and the total's SUM cost more than the rest of the page."""
         if not hasattr(self, "_summary"):
             key = make_key("contract-summary", scope_key(self.request.user), request_filters(self.request),
-                           data_version())
+                           data_version(self.request))
             summary = cache.get(key)
             if summary is None:
                 # The paid_total subquery is not referenced, so it is left out of the aggregate.

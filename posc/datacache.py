@@ -21,8 +21,15 @@ VERSIONED_MODELS = ("contracts.Contract", "contracts.Payment", "contracts.Perfor
                     "organizations.AnnualReport")
 
 
-def data_version():
-    """The latest history id of each model in ``VERSIONED_MODELS`` (one query, each an index lookup)."""
+def data_version(request=None):
+    """The latest history id of each model in ``VERSIONED_MODELS`` (one query, each an index lookup).
+
+    With a GET or HEAD ``request`` (which writes nothing) the answer is read once and kept on the request, so that
+    the several caches one page consults cost one query between them."""
+    if request is not None and request.method in ("GET", "HEAD"):
+        if not hasattr(request, "_posc_data_version"):
+            request._posc_data_version = data_version()
+        return request._posc_data_version
     quote = connection.ops.quote_name
     tables = [apps.get_model(label).history.model._meta.db_table for label in VERSIONED_MODELS]
     columns = ", ".join(f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in tables)

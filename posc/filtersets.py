@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -49,18 +50,99 @@ class ObjectIdInput(forms.NumberInput):
         return mark_safe(html)
 
 
+CHOICES_SECONDS = 300
+
+
 class QuickSelect(forms.Select):
     """A ``<select>`` written in Python rather than with a template per option: the same HTML as ``forms.Select``
     (without option groups), several times faster for the hundreds of regions and purchasers of a filter panel."""
 
+    request = None  # set by the list view (``posc.views.ObjectListView``): the choices are then cached
+
+    def cached_choices(self):
+        """The (value, label) pairs of the choices. On a list page (``request`` set) those of a model choice field
+        are kept in Django's cache (key: the choices' query, the label function, the language and the data version,
+        ``posc.datacache.data_version``) for at most ``CHOICES_SECONDS``, instead of one query and a model instance
+        per option at every view. Regions have no change history, so a region renamed in the admin shows in the
+        filter panels within that time."""
+        from django.core.cache import cache
+        from django.core.exceptions import EmptyResultSet
+        from django.utils.translation import get_language
+
+        from posc.datacache import data_version, make_key
+
+        queryset = getattr(self.choices, "queryset", None)
+        field = getattr(self.choices, "field", None)
+        request = getattr(self, "request", None)
+        if queryset is None or field is None or request is None:
+            return self.escaped_choices()
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return self.escaped_choices()
+        key = make_key("choices", queryset.db, sql, params, type(field).__module__, type(field).__qualname__,
+                       str(field.empty_label), get_language(), data_version(request))
+        choices = cache.get(key)
+        if choices is None:
+            choices = self.escaped_choices()
+            cache.set(key, choices, CHOICES_SECONDS)
+        return choices
+
+    def escaped_choices(self):
+        """(value, label) of every choice, both HTML-escaped."""
+        return [(escape("" if value is None else value), escape(label)) for value, label in self.choices]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # What ChoiceWidget.optgroups() and create_option() decide (the first option whose value matches is
+        # selected), without building a context dictionary per option.
+        chosen = {escape(v) for v in self.format_value(value)}  # compared with the escaped values
+        has_selected = False
+        options = []
+        for option_value, option_label in self.cached_choices():
+            selected = (not has_selected or self.allow_multiple_selected) and option_value in chosen
+            has_selected |= selected
+            options.append(f'<option value="{option_value}"{" selected" if selected else ""}>{option_label}</option>')
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs),
+                           mark_safe("".join(options)))  # every value and label is escaped above
+
+
+def _attrs_html(attrs):
+    """Django's ``django/forms/widgets/attrs.html``: `` name="value"``, a bare name for True, nothing for False."""
+    return "".join(
+        "" if value is False else f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items())
+
+
+def _optional_attr(name, value):
+    return f' {name}="{escape(value)}"' if value else ""
+
+
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """A ``CheckboxSelectMultiple`` written in Python: the same context as Django's widget and byte for byte the
+    HTML of its templates (``multiple_input.html``, ``input_option.html``), without a template per checkbox."""
+
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            f'<option value="{escape(option["value"])}"{flatatt(option["attrs"]) if option["attrs"] else ""}>'
-            f'{escape(option["label"])}</option>'
-            for _group, group_options, _index in widget["optgroups"] for option in group_options)
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
-                           mark_safe(options))  # every value and label is escaped above
+        parts = [f'<div{_optional_attr("id", widget["attrs"].get("id"))}'
+                 f'{_optional_attr("class", widget["attrs"].get("class"))}>']
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(f"\n  <div><label>{escape(localize(group))}</label>")
+            for option in options:
+                value_html = "" if option["value"] is None else f' value="{escape(option["value"])}"'
+                tag = (f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{value_html}'
+                       f'{_attrs_html(option["attrs"])}>\n')
+                if option["wrap_label"]:
+                    tag = (f'<label{_optional_attr("for", option["attrs"].get("id"))}>{tag} '
+                           f'{escape(localize(option["label"]))}</label>')
+                parts.append(f"<div>\n    {tag}\n\n</div>")
+            if group:
+                parts.append("\n  </div>")
+        parts.append("\n</div>")
+        return mark_safe("".join(parts))  # every value, label and attribute is escaped above
 
 
 def large_choice_filter(model, **kwargs):

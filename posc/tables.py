@@ -3,7 +3,15 @@
 Tables declare their columns once; the CSV export of a list reuses the same column definitions.
 """
 
+import re
+
 import django_tables2 as tables
+from django.template.defaultfilters import date as date_filter
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django_tables2.utils import signature
 
 from posc.forms import format_money
 
@@ -29,7 +37,7 @@ class BaseTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-hover table-sm align-middle mb-0"}
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "django_tables2/posc_bootstrap5.html"
         orderable = True
         # The list view reads ``per_page`` itself (25/50/100 only); keep django-tables2 from taking any value.
         per_page_field = "_per_page"
@@ -39,3 +47,85 @@ class BaseTable(tables.Table):
 
         kwargs.setdefault("empty_text", _("No records match."))
         super().__init__(*args, **kwargs)
+
+    def body_rows(self):
+        """The ``<tr>`` elements of the current page, each one safe HTML string.
+
+        The same cells and attributes as django-tables2's ``bootstrap5.html`` row loop (each column's ``render``
+        or ``render_<name>``, ``linkify``, ``default``, choice labels, ``td`` attributes, ``localize``), but
+        written in one pass in Python: the template renders one string per row instead of a template context,
+        an attribute dictionary and a signature inspection per cell (on a 25-row list that loop was a third of
+        the page's time).
+        """
+        columns = list(self.columns)
+        plans = [_CellPlan(self, column) for column in columns]
+        rows = []
+        for row in self.paginated_rows:
+            cells = []
+            for column, plan in zip(columns, plans, strict=True):
+                value = row._get_and_render_with(column, render_func=plan.render(row), default=column.default)
+                cells.append(plan.td(value, row.record))
+            rows.append(mark_safe(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>"))
+        return rows
+
+
+DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
+
+
+def _has_callable(*dicts):
+    return any(callable(v) for d in dicts for v in (d or {}).values())
+
+
+class _CellPlan:
+    """What does not change from one row to the next for one column: its render function's arguments, its
+    ``<td>`` attributes when none is computed from the row, how its value is localized."""
+
+    def __init__(self, table, bound_column):
+        self.bound_column = bound_column
+        self.args, self.takes_kwargs = signature(bound_column.render)
+        self.link = bound_column.link
+        self.localize = bound_column.localize
+        self.date_format = None
+        column = bound_column.column
+        if type(column) is tables.DateColumn and not column.extra_context and bound_column.render == column.render:
+            match = DATE_TEMPLATE.fullmatch(column.template_code or "")
+            self.date_format = match and match[1]
+        attrs = {**dict(table.attrs), **dict(bound_column.column.attrs)}
+        self.static_td = None
+        if not _has_callable(attrs.get("td"), attrs.get("cell")):
+            self.static_td = f"<td {bound_column.attrs['td'].as_html()}>"
+
+    def render(self, row):
+        """The render function ``BoundRow._get_and_render_with`` calls for this column and ``row``."""
+
+        def render(bound_column, value=None):
+            kwargs = row._optional_cell_arguments(bound_column, value)
+            if self.date_format is not None:
+                # DateColumn's template ``{{ value|date:"<format>"|default:default }}`` without compiling it per cell.
+                text = date_filter(template_localtime(value), self.date_format) or bound_column.default
+                content = conditional_escape(localize(text))
+            elif not self.takes_kwargs:
+                if any(arg not in kwargs for arg in self.args):
+                    content = None
+                else:
+                    content = bound_column.render(**{arg: kwargs[arg] for arg in self.args})
+            else:
+                content = bound_column.render(**kwargs)
+            return self.link(content, **kwargs) if self.link else content
+
+        return render
+
+    def td(self, value, record):
+        """One ``<td>…</td>`` as the template would write it."""
+        column = self.bound_column
+        if self.static_td is not None:
+            opening = self.static_td
+        else:
+            column.current_value, column.current_record = value, record
+            opening = f"<td {column.attrs['td'].as_html()}>"
+        value = template_localtime(value)
+        if self.localize is None:
+            text = localize(value)
+        else:
+            text = localize(value, use_l10n=self.localize)
+        return f"{opening}{conditional_escape(text)}</td>"

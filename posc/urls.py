@@ -6,6 +6,7 @@ from dashboards.views import HomeView
 from posc.account import ProfileView
 from posc.health import favicon, healthz
 from posc.imports import ImportIndexView
+from posc.lookup import lookup
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("posc.api_urls")),
     path("import/", ImportIndexView.as_view(), name="imports"),
+    path("lookup/<slug:model>/", lookup, name="lookup"),
     path("", include("organizations.urls")),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),

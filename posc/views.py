@@ -33,6 +33,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from posc.concurrency import ConcurrentEditError, report_concurrent_edit
+from posc.filtersets import QuickCheckboxes, QuickSelect
 from posc.forms import MoneyField
 
 PAGE_SIZES = (25, 50, 100)
@@ -49,7 +50,7 @@ def style_filter_form(form):
             field = form.fields[name] = MoneyField(required=False, label=field.label)
         widget = field.widget
         if isinstance(field, forms.MultipleChoiceField) and len(field.choices) <= CHECKBOX_CHOICES_MAX:
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "me-1"})
+            field.widget = QuickCheckboxes(choices=field.choices, attrs={"class": "me-1"})
             continue
         if isinstance(widget, forms.NullBooleanSelect):
             widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -110,6 +111,9 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         style_filter_form(filterset.form)
+        for field in filterset.form.fields.values():
+            if isinstance(field.widget, QuickSelect):
+                field.widget.request = self.request  # the form's own copy of the widget: caches its choices
         return filterset
 
     def get(self, request, *args, **kwargs):

@@ -137,8 +137,104 @@
     update();
   }
 
+  // Choice fields over large sets (posc.forms.LookupSelect): a combobox searching as the user types; the hidden
+  // input carries the chosen id. Keyboard: ↓/↑ move, Enter picks, Escape closes.
+  function setUpLookups(root) {
+    (root || document).querySelectorAll(".posc-lookup").forEach(function (box) {
+      if (box.dataset.poscLookup) return;
+      box.dataset.poscLookup = "1";
+      var input = box.querySelector("[data-lookup-input]");
+      var hidden = box.querySelector("[data-lookup-value]");
+      var list = box.querySelector("[role=listbox]");
+      if (!input || !hidden || !list) return;
+      var chosenLabel = input.value, items = [], active = -1, timer = null, serial = 0;
+
+      function close() {
+        list.hidden = true;
+        input.setAttribute("aria-expanded", "false");
+        input.removeAttribute("aria-activedescendant");
+        active = -1;
+      }
+      function highlight(index) {
+        var options = list.querySelectorAll("[role=option]");
+        if (!options.length) return;
+        active = (index + options.length) % options.length;
+        options.forEach(function (option, i) {
+          option.classList.toggle("active", i === active);
+          option.setAttribute("aria-selected", i === active ? "true" : "false");
+        });
+        input.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({block: "nearest"});
+      }
+      function pick(index) {
+        var item = items[index];
+        if (!item) return;
+        hidden.value = String(item.id);
+        input.value = chosenLabel = item.label;
+        close();
+        hidden.dispatchEvent(new Event("change", {bubbles: true}));
+      }
+      function show(results) {
+        items = results;
+        list.innerHTML = "";
+        results.forEach(function (item, i) {
+          var option = document.createElement("li");
+          option.id = input.id + "_option_" + i;
+          option.className = "list-group-item list-group-item-action";
+          option.setAttribute("role", "option");
+          option.setAttribute("aria-selected", "false");
+          option.textContent = item.label;
+          option.addEventListener("mousedown", function (event) { event.preventDefault(); pick(i); });
+          list.appendChild(option);
+        });
+        if (!results.length) {
+          var empty = document.createElement("li");
+          empty.className = "list-group-item text-body-secondary";
+          empty.textContent = box.dataset.lookupEmpty || "";
+          list.appendChild(empty);
+        }
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        active = -1;
+      }
+      function search() {
+        var mine = ++serial;
+        var url = box.dataset.lookupUrl + "?mode=" + encodeURIComponent(box.dataset.lookupMode || "visible") +
+          "&q=" + encodeURIComponent(input.value.trim());
+        fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.json() : {results: []}; })
+          .then(function (data) { if (mine === serial && document.activeElement === input) show(data.results || []); })
+          .catch(function () { close(); });
+      }
+      list.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep focus (scrollbar)
+      input.addEventListener("input", function () {
+        if (input.value !== chosenLabel) hidden.value = "";  // typed text is not a choice until one is picked
+        clearTimeout(timer);
+        timer = setTimeout(search, 200);
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          if (list.hidden) { search(); return; }
+          highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+        } else if (event.key === "Enter" && !list.hidden) {
+          event.preventDefault();  // picking an option does not submit the form
+          pick(active >= 0 ? active : 0);
+        } else if (event.key === "Escape" && !list.hidden) {
+          event.preventDefault();
+          close();
+        }
+      });
+      input.addEventListener("blur", function () {
+        close();
+        if (!input.value.trim()) { hidden.value = ""; chosenLabel = ""; }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpReviewPreview();
+    setUpLookups(document);
     setUpMoneyInputs(document);
     setUpStartDefault();
     setUpFormsets();
