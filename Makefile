@@ -74,7 +74,7 @@ bench-data: install
 
 ## Benchmarks on the large set, side by side with PostgreSQL's own floor; writes docs/performance.md (not a test).
 bench: bench-data
-	@command -v wrk >/dev/null || { echo "Installing wrk (HTTP load generator)"; $(SUDO) apt-get install -y wrk; }
+	@command -v wrk >/dev/null || { echo "Installing wrk (HTTP load generator)"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## Copy Bootstrap 5 and Chart.js 4 from their npm packages into static/vendor (needs npm; results are committed).
