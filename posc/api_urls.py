@@ -44,5 +44,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("indicators/organizations/", OrganizationIndicatorsView.as_view(), name="indicators-organizations"),
     path("indicators/purchasers/", PurchaserIndicatorsView.as_view(), name="indicators-purchasers"),
+    path("ocds/", include("ocds.urls")),
     path("", include(router.urls)),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "organizations",
     "contracts",
     "dashboards",
+    "ocds",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,13 @@ CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", 50_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Open data (OCDS 1.1, docs/ocds.md): ocid prefix registered with the Open Contracting Partnership, publisher name,
+# data licence URL, and the site URL written into the packages of ``manage.py export_ocds``.
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-posc00")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "POSC Tracker")
+OCDS_LICENSE = os.environ.get("OCDS_LICENSE", "")
+OCDS_BASE_URL = os.environ.get("OCDS_BASE_URL", "http://localhost:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
