@@ -140,9 +140,10 @@ def _children(model, contract_ids, order):
     return grouped
 
 
-def iter_contract_batches(queryset, batch_size=BATCH_SIZE):
+def iter_contract_batches(queryset, batch_size=None):
     """(contract, payments, reviews) for every contract of ``queryset`` in id order, ``batch_size`` at a time:
     three queries per batch (keyset pagination on the id, so memory stays bounded whatever the count)."""
+    batch_size = batch_size or BATCH_SIZE
     last_pk = 0
     while True:
         batch = list(_batch_queryset(queryset.filter(pk__gt=last_pk))[:batch_size])
@@ -158,7 +159,7 @@ def iter_contract_batches(queryset, batch_size=BATCH_SIZE):
         last_pk = ids[-1]
 
 
-def iter_releases(queryset, batch_size=BATCH_SIZE):
+def iter_releases(queryset, batch_size=None):
     """The releases of the published contracts of ``queryset`` (narrow it to the user first), in id order."""
     for contract, payments, reviews in iter_contract_batches(published_contracts(queryset), batch_size):
         yield build_release(contract, payments, reviews)
