@@ -90,7 +90,9 @@ def test_year_filters_and_empty_year_is_404(api, two_sides):
     assert len(ocids(api.get(RELEASES, {"year": 2025}))) == 3
     response = api.get(RELEASES, {"year": 2024})
     assert response.status_code == 404
-    assert response.json()["detail"]
+    assert response.json()["detail"] == "没有符合条件的已公开合同。"
+    response = api.get(RELEASES, {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "No published contract matches."
 
 
 @pytest.mark.parametrize("ocid", ["ocds-posc00-", "ocds-posc00-abc", "ocds-posc00-01", "ocds-other1-1",
