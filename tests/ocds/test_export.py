@@ -240,3 +240,34 @@ def test_prefix_check(settings):
     settings.OCDS_PREFIX = "posc"
     [error] = check_prefix()
     assert error.id == "ocds.E001"
+
+
+def test_purchaser_and_organization_with_the_same_uscc_are_one_party(api):
+    contract = ContractFactory()
+    purchaser = contract.purchaser
+    purchaser.uscc = contract.organization.uscc
+    purchaser.save()
+    release = release_of(api, contract)
+    [party] = release["parties"]
+    assert party["roles"] == ["buyer", "procuringEntity", "supplier"]
+    assert release["buyer"]["id"] == release["awards"][0]["suppliers"][0]["id"] == party["id"]
+
+
+def test_failed_export_leaves_no_file(tmp_path, monkeypatch):
+    from ocds import mapping
+
+    ContractFactory.create_batch(3)
+    calls = []
+
+    def failing(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return original(*args)
+
+    original = mapping.build_release
+    monkeypatch.setattr(mapping, "build_release", failing)
+    output = tmp_path / "ocds.json"
+    with pytest.raises(RuntimeError):
+        call_command("export_ocds", output=str(output), stderr=StringIO())
+    assert list(tmp_path.iterdir()) == []
