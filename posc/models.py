@@ -29,21 +29,29 @@ class VisibleQuerySet(models.QuerySet):
         return self.changeability(scope)
 
     def visible_to(self, user):
-        scope = get_scope(user)
+        return self.visible_in(get_scope(user))
+
+    def editable_by(self, user):
+        return self.editable_in(get_scope(user))
+
+    def deletable_by(self, user):
+        return self.deletable_in(get_scope(user))
+
+    # The same for an explicit ``posc.roles.Scope`` (the write path checks with a scope computed afresh).
+
+    def visible_in(self, scope):
         if scope.role is None:
             return self.none()
         if scope.sees_everything:
             return self.all()
         return self._apply(self.visibility(scope))
 
-    def editable_by(self, user):
-        scope = get_scope(user)
+    def editable_in(self, scope):
         if scope.role is None:
             return self.none()
         return self._apply(self.changeability(scope))
 
-    def deletable_by(self, user):
-        scope = get_scope(user)
+    def deletable_in(self, scope):
         if scope.role is None:
             return self.none()
         return self._apply(self.deletability(scope))

@@ -30,12 +30,14 @@ class Scope:
     ``purchaser_ids``: for staff, their purchasers and every purchaser in their regions and below.
     ``region_ids``: for staff, the regions of their purchasers and everything below.
     ``organization_ids``: for NGO managers, the organizations they manage.
+    ``own_purchaser_ids``: for staff, the purchasers they are members of (what their reach is computed from).
     """
 
     role: str | None
     purchaser_ids: frozenset = field(default_factory=frozenset)
     region_ids: frozenset = field(default_factory=frozenset)
     organization_ids: frozenset = field(default_factory=frozenset)
+    own_purchaser_ids: frozenset = field(default_factory=frozenset)
 
     @property
     def is_admin(self):
@@ -56,6 +58,13 @@ class Scope:
     @property
     def sees_everything(self):
         return self.role in (ADMINISTRATOR, ANALYST)
+
+    @property
+    def reach(self):
+        """What the scope is made of (role, own memberships, regions, managed organizations): two scopes with the
+        same reach give the same rights. ``purchaser_ids`` is left out: it also grows when a purchaser is created
+        inside the staff member's regions, which widens nobody's reach."""
+        return (self.role, self.own_purchaser_ids, self.region_ids, self.organization_ids)
 
     @property
     def label(self):
@@ -84,7 +93,7 @@ def get_scope(user):
     cached = getattr(user, "_posc_scope", None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)
+    scope = compute_scope(user)
     user._posc_scope = scope
     return scope
 
@@ -94,7 +103,11 @@ def clear_scope(user):
         del user._posc_scope
 
 
-def _compute_scope(user):
+def compute_scope(user):
+    """The user's Scope computed afresh from the database (not cached): the write path (``posc.writes``) compares
+    the scope before and after a change with it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NO_SCOPE
     from organizations.models import Purchaser, Region
 
     role = role_of(user)
@@ -107,7 +120,8 @@ def _compute_scope(user):
         purchaser_ids = {p.id for p in own}
         if region_ids:
             purchaser_ids |= set(Purchaser.objects.filter(region_id__in=region_ids).values_list("id", flat=True))
-        return Scope(role=role, purchaser_ids=frozenset(purchaser_ids), region_ids=frozenset(region_ids))
+        return Scope(role=role, purchaser_ids=frozenset(purchaser_ids), region_ids=frozenset(region_ids),
+                     own_purchaser_ids=frozenset(p.id for p in own))
     if role == NGO_MANAGER:
         from organizations.models import Organization
 
