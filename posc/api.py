@@ -27,7 +27,9 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
+from rest_framework.utils import model_meta
 
+from posc import writes
 from posc.concurrency import ConcurrentEditError
 from posc.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
 from posc.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
@@ -206,15 +208,43 @@ class ModelCleanSerializer(serializers.ModelSerializer):
                 attrs[name] = getattr(instance, name)
         return attrs
 
+    def create(self, validated_data):
+        """Create through the one write path (``posc.writes.save_object``): the new record must be inside the
+        user's scope."""
+        user = self._request_user()
+        if user is None:
+            return super().create(validated_data)
+        model = self.Meta.model
+        info = model_meta.get_field_info(model)
+        many = {name: validated_data.pop(name) for name, relation in info.relations.items()
+                if relation.to_many and name in validated_data}
+        instance = model(**validated_data)
+        writes.save_object(user, instance)
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+        return instance
+
     def update(self, instance, validated_data):
+        """Update through the one write path: a stale ``version`` is refused (409), an administrator-only field
+        changed by someone else is refused (400 naming it), nothing is written when no value changes (the version
+        stays), and the record must stay inside the user's scope computed afresh (403)."""
         expected = getattr(self, "_expected_version", None)
-        if expected is not None and "version" in _model_field_names(type(instance)):
-            current = type(instance)._base_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
-            if expected != current:
-                raise Conflict()
-            # posc.concurrency's pre_save check refuses the save if another one slips in meanwhile.
-            instance._expected_version = expected
-        return super().update(instance, validated_data)
+        user = self._request_user()
+        if user is None:
+            if expected is not None:
+                instance._expected_version = expected
+            return super().update(instance, validated_data)
+        info = model_meta.get_field_info(instance)
+        many = {}
+        for name, value in validated_data.items():
+            if name in info.relations and info.relations[name].to_many:
+                many[name] = value
+            else:
+                setattr(instance, name, value)
+        writes.save_object(user, instance, expected_version=expected)
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+        return instance
 
 
 def version_field():
@@ -265,17 +295,17 @@ class ScopedModelViewSet(CsvListMixin, ThrottleFirstMixin, viewsets.ModelViewSet
     def get_queryset(self):
         return self.queryset.all().visible_to(self.request.user)
 
-    def _check_in_scope(self, obj):
-        if not self.get_model()._default_manager.editable_by(self.request.user).filter(pk=obj.pk).exists():
-            raise exceptions.PermissionDenied(self.out_of_scope_message)
-
     def _save(self, serializer):
+        """Save through the serializer, which writes through ``posc.writes`` (the one write path), and turn its
+        refusals into API answers: 409 for a stale version, 400 naming the field for a validation error (an
+        administrator-only field included), 403 with the reason for a record out of the user's scope."""
         try:
             with transaction.atomic():
                 obj = serializer.save()
-                self._check_in_scope(obj)
         except ConcurrentEditError as exc:
             raise Conflict() from exc
+        except writes.OutOfScope as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_errors_to_drf(exc, self.get_model())) from exc
         except IntegrityError as exc:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from posc.history import HIDDEN_FIELDS, display_value
 
 VERSION_FIELD = "version"
+LOCK_FORM_FIELDS = ("version", "loaded_state")
 STATE_SALT = "posc.concurrency.loaded-state"
 
 
@@ -173,6 +174,14 @@ class OptimisticLockFormMixin(forms.Form):
         if self.instance.pk is not None and is_versioned(type(self.instance)):
             self.initial.setdefault("version", self.instance.version)
             self.initial.setdefault("loaded_state", sign_state(self.instance))
+
+    @property
+    def changed_data(self):
+        """The fields the user changed; the hidden ``version`` and ``loaded_state`` are bookkeeping (the signed
+        state carries the time it was taken, so it always differs): an inline row the user did not touch is
+        unchanged and is not written (its version is still compared: see ``clean``)."""
+        return [name for name, bound in self._bound_items()
+                if name not in LOCK_FORM_FIELDS and bound._has_changed()]
 
     def clean(self):
         cleaned = super().clean()

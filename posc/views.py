@@ -32,6 +32,7 @@ from django.views.generic import DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from posc import writes
 from posc.concurrency import ConcurrentEditError, report_concurrent_edit
 from posc.filtersets import QuickCheckboxes, QuickSelect
 from posc.forms import MoneyField
@@ -182,8 +183,8 @@ class ObjectDetailView(ModelViewMixin, DetailView):
         return context
 
 
-class OutOfScopeError(Exception):
-    """A saved object would no longer be changeable by the user who saved it (raised inside the transaction)."""
+# A saved object would no longer be changeable by the user who saved it (raised inside the transaction).
+OutOfScopeError = writes.OutOfScope
 
 
 class EditableObjectMixin:
@@ -253,14 +254,22 @@ class ObjectEditView(EditableObjectMixin, ModelViewMixin, UpdateView):
         return self.form_invalid(form, formsets)
 
     def save_form(self, form, formsets):
-        """Write the form (and its formsets) in one transaction and return the saved object."""
-        with transaction.atomic():
-            obj = form.save()
+        """Write the form (and its formsets) in one transaction through the one write path (``posc.writes``) and
+        return the saved object: rows whose values did not change are not written (no version bump, no history),
+        and every written row must still be inside the user's scope computed afresh."""
+        user = self.request.user
+        with transaction.atomic(), writes.ScopeGuard(user) as guard:
+            obj = form.save(commit=False)
+            writes.save_object(user, obj, guard=guard)
+            form.save_m2m()
             for formset in formsets:
                 formset.instance = obj
-                formset.save()
-            if not self.model.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():
-                raise OutOfScopeError  # rolls the transaction back: nobody creates or moves a record out of reach
+                rows = formset.save(commit=False)
+                for row in formset.deleted_objects:
+                    writes.delete_object(user, row, guard=guard)
+                for row in rows:
+                    writes.save_object(user, row, guard=guard)
+                formset.save_m2m()
         return obj
 
     def form_valid(self, form, formsets=()):
@@ -269,11 +278,16 @@ class ObjectEditView(EditableObjectMixin, ModelViewMixin, UpdateView):
         except ConcurrentEditError as exc:  # someone saved the object since this form was loaded (no lost updates)
             report_concurrent_edit(form, exc)
             return self.form_invalid(form, formsets)
-        except OutOfScopeError:
+        except (OutOfScopeError, writes.ScopeFieldError) as exc:
             if self.is_create():
                 form.instance.pk = None  # the INSERT was rolled back
                 form.instance._state.adding = True
-            form.add_error(None, _("You may not create or move a record outside your own scope."))
+            if isinstance(exc, writes.ScopeFieldError):
+                for name, errors in writes.errors_by_field(exc).items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+            else:
+                form.add_error(None, exc.message)
             return self.form_invalid(form, formsets)
         messages.success(self.request, self.success_message % {"name": self.model._meta.verbose_name,
                                                                "object": self.object})

@@ -4,6 +4,7 @@ read-only readable name (``purchaser_name``, ``organization_name``, ``contract_r
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from posc import writes
 from posc.api import ModelCleanSerializer, name_field, version_field
 
 from ..models import Contract, Payment, PerformanceReview
@@ -65,7 +66,11 @@ class ContractSerializer(ModelCleanSerializer):
         for values in payments:
             payment = Payment(contract=contract, **values)
             payment.full_clean()
-            payment.save()
+            user = self._request_user()
+            if user is None:
+                payment.save()
+            else:
+                writes.save_object(user, payment)
         return contract
 
     def update(self, instance, validated_data):
