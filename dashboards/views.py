@@ -46,7 +46,13 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
     default_sort = "-worst_flag"
     title = ""
 
+    def setup(self, request, *args, **kwargs):
+        # The read restriction, applied before any view code runs: every row shown or exported comes from it.
+        super().setup(request, *args, **kwargs)
+        self.queryset = self.get_base_queryset()
+
     def get_base_queryset(self):
+        """The entities the user may see the indicators of (restricted by ``dashboards.scope``)."""
         raise NotImplementedError
 
     def compute(self, queryset, year):
@@ -58,7 +64,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
     @cached_property
     def filterset(self):
-        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_base_queryset(),
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.queryset,
                                          request=self.request)
         style_filter_form(filterset.form)
         return filterset
@@ -201,8 +207,9 @@ class OrganizationFundingView(LoginRequiredMixin, DetailView):
     template_name = "dashboards/organization_funding.html"
     context_object_name = "organization"
 
-    def get_queryset(self):
-        return finance_organizations(self.request.user)
+    def dispatch(self, request, *args, **kwargs):
+        self.queryset = finance_organizations(request.user)  # restricted before any view code runs
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

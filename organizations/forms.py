@@ -1,12 +1,17 @@
 """Edit forms of the organizations app; choice fields are narrowed to what the user may see or change."""
 
 from posc.forms import PoscModelForm
+from posc.writes import disable_scope_fields
 
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser
 
 
 class PurchaserForm(PoscModelForm):
-    """A purchaser (购买主体)."""
+    """A purchaser (购买主体). Its region decides which staff see its contracts: only an administrator changes it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        disable_scope_fields(self, self.user)
 
     class Meta(PoscModelForm.Meta):
         model = Purchaser
@@ -15,7 +20,12 @@ class PurchaserForm(PoscModelForm):
 
 
 class OrganizationForm(PoscModelForm):
-    """An undertaking organization (承接主体); the USCC is validated and upper-cased."""
+    """An undertaking organization (承接主体); the USCC is validated and upper-cased. Its region decides which staff
+    may change it: only an administrator changes it on an existing organization."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        disable_scope_fields(self, self.user)
 
     class Meta(PoscModelForm.Meta):
         model = Organization

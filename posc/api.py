@@ -6,11 +6,13 @@
   database constraints), turning Django's ``ValidationError`` into field-named DRF errors. Its related-object
   fields offer only what the requesting user may see (``visible_to``), or change (``editable_by``) for the
   fields named in ``editable_relations`` (the parent a new object is attached to).
-- ``ScopedModelViewSet``: rows come from ``Model.objects.visible_to(user)`` (an invisible id answers 404);
+- ``ScopedModelViewSet``: rows come from ``Model.objects.visible_to(user)``, applied to ``self.queryset`` in
+  ``initial()`` before any handler runs (an invisible id answers 404);
   create needs ``Model.user_can_add(user)``, update needs ``obj.user_can_change(user)`` and delete
   ``obj.user_can_delete(user)`` (403 when the object is visible but not changeable). Saves run in a
-  transaction; a saved object must still be changeable by the user (nobody creates or moves a record out of
-  their own scope); database integrity errors answer 400/409, never 500; models with a ``version`` field get
+  transaction through the one write path ``posc.writes`` (a saved object must still be changeable by the user,
+  with the scope computed afresh; scope-defining fields are administrator-only; a save that changes nothing
+  writes nothing); database integrity errors answer 400/409, never 500; models with a ``version`` field get
   optimistic locking (409 on a stale ``version``, checked again at save time by ``posc.concurrency``).
 """
 
@@ -292,8 +294,13 @@ class ScopedModelViewSet(CsvListMixin, ThrottleFirstMixin, viewsets.ModelViewSet
     def get_model(self):
         return self.queryset.model
 
-    def get_queryset(self):
-        return self.queryset.all().visible_to(self.request.user)
+    def initial(self, request, *args, **kwargs):
+        """After authentication, throttling and the permission check, and before any handler runs: narrow
+        ``self.queryset`` to the rows the user may see (NetBox's way), so that ``get_queryset()``, lists, CSV,
+        retrieve and the object fetched for a change all start from restricted rows (an invisible id answers
+        404; a visible one the user may not change answers 403 from ``ScopedPermission``)."""
+        super().initial(request, *args, **kwargs)
+        self.queryset = type(self).queryset.all().visible_to(request.user)
 
     def _save(self, serializer):
         """Save through the serializer, which writes through ``posc.writes`` (the one write path), and turn its

@@ -66,14 +66,29 @@ def style_filter_form(form):
     return form
 
 
+def restrict(queryset, user):
+    """``queryset`` narrowed to the rows ``user`` may see (``visible_to``)."""
+    return queryset.visible_to(user)
+
+
 class ModelViewMixin(LoginRequiredMixin):
-    """Shared by every generic view: the model's names, the visible queryset, template lookup."""
+    """Shared by every generic view: the model's names, the visible queryset, template lookup.
+
+    The read restriction is applied at dispatch, before any view code runs (as NetBox's
+    ``ObjectPermissionRequiredMixin`` does): ``self.queryset`` becomes ``visible_to(user)`` of the class's
+    ``queryset`` (or of every row of ``model``), so a subclass's ``get_queryset()`` that starts from
+    ``super().get_queryset()`` or ``self.queryset`` starts from restricted rows. Edit and delete views then require
+    ``editable_by`` / ``deletable_by`` of the object (403), see ``EditableObjectMixin``.
+    """
 
     model = None
+    queryset = None
     template_suffix = None  # "list", "detail", "edit", "delete"
 
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+    def dispatch(self, request, *args, **kwargs):
+        base = type(self).queryset if type(self).queryset is not None else self.model._default_manager.all()
+        self.queryset = restrict(base, request.user)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_template_names(self):
         meta = self.model._meta

@@ -272,6 +272,23 @@ def delete_object(user, instance, guard=None):
             guard.check_own_scope()
 
 
+SCOPE_FIELD_HELP = _("Only an administrator may change this: it decides who may see which records.")
+
+
+def disable_scope_fields(form, user):
+    """Model forms: for a non-administrator editing an existing record, show the scope-defining fields
+    (``SCOPE_FIELDS``) disabled (Django then ignores any posted value). On a new record they stay editable: the
+    write path refuses a record created outside the user's reach."""
+    rule = SCOPE_FIELDS.get(_label(form._meta.model))
+    if rule is None or rule == ALL_FIELDS or is_admin(user) or form.instance.pk is None:
+        return
+    for name in rule:
+        field = form.fields.get(name)
+        if field is not None:
+            field.disabled = True
+            field.help_text = SCOPE_FIELD_HELP
+
+
 def errors_by_field(exc):
     """``{field or NON_FIELD_ERRORS: [messages]}`` of a ValidationError (for a form's ``add_error``)."""
     if hasattr(exc, "error_dict"):
@@ -280,4 +297,5 @@ def errors_by_field(exc):
 
 
 __all__ = ["ALL_FIELDS", "SCOPE_FIELDS", "OutOfScope", "ScopeFieldError", "ScopeGuard", "changed_fields",
-           "check_scope_fields", "delete_object", "errors_by_field", "read_stored", "save_object"]
+           "check_scope_fields", "delete_object", "disable_scope_fields", "errors_by_field", "read_stored",
+           "save_object"]

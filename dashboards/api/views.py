@@ -102,8 +102,11 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
     def get_entities(self):
         raise NotImplementedError
 
-    def get_queryset(self):
-        return self.get_entities().order_by("name", "pk")
+    def initial(self, request, *args, **kwargs):
+        """After authentication and the permission check, before the handler: the rows are restricted to the
+        entities the user may see the indicators of (``get_entities``)."""
+        super().initial(request, *args, **kwargs)
+        self.queryset = self.get_entities().order_by("name", "pk")
 
     def list(self, request, *args, **kwargs):
         params = YearsSerializer(data=request.query_params,
