@@ -254,7 +254,7 @@ def test_lists_and_csv_exports_show_no_row_outside_the_scope(client, world, role
         page = client.get(PAGE_PREFIX[model])
         assert page.status_code == 200
         html = page.content.decode()
-        link = re.compile(r'href="%s(\d+)/"' % re.escape(PAGE_PREFIX[model]))
+        link = re.compile(rf'href="{re.escape(PAGE_PREFIX[model])}(\d+)/"')
         shown = {int(pk) for pk in link.findall(html)}
         assert inside.pk in shown, (role, model)
         assert (outside.pk in shown) is not hidden, (role, model, "page")
