@@ -1,9 +1,13 @@
 """Serializers of the organizations app: field names are the model field names; each foreign key comes with a
 read-only ``<field>_name``."""
 
+from posc import writes
 from posc.api import ModelCleanSerializer, name_field
 
 from ..models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+
+# Who may see what depends on the region: a non-administrator sending a different one gets 400 on ``region``.
+REGION_HELP = writes.SCOPE_FIELD_HELP
 
 CONTACT_FIELDS = ["contact_person", "phone", "email", "address"]
 
@@ -27,6 +31,7 @@ class PurchaserSerializer(ModelCleanSerializer):
     class Meta:
         model = Purchaser
         fields = ["id", "name", "uscc", "region", "region_name", "level", "kind", "is_active", *CONTACT_FIELDS]
+        extra_kwargs = {"region": {"help_text": REGION_HELP}}
 
 
 class OrganizationSerializer(ModelCleanSerializer):
@@ -40,6 +45,7 @@ class OrganizationSerializer(ModelCleanSerializer):
         fields = ["id", "name", "uscc", "legal_form", "charity_status", "registered_on", "region", "region_name",
                   "business_supervisory_unit", "business_supervisory_unit_name", "legal_representative",
                   "staff_count", "volunteer_count", *CONTACT_FIELDS, "description"]
+        extra_kwargs = {"region": {"help_text": REGION_HELP}}
 
 
 class IncomeRecordSerializer(ModelCleanSerializer):
