@@ -104,7 +104,8 @@ def test_a_reach_changing_write_is_refused_with_the_scope_computed_afresh(client
     login(client, world, "staff")
     response = patch(client, f"/api/purchasers/{world.bureau_a.pk}/", {"region": world.province.pk})
     assert response.status_code == 403
-    assert "administrator" in str(writes.SCOPE_CHANGE_MESSAGE)
+    assert response.json()["detail"] == str(writes.SCOPE_CHANGE_MESSAGE)  # the reason, translated
+    assert "管理员" in response.json()["detail"]
     world.bureau_a.refresh_from_db()
     assert world.bureau_a.region == world.county_a  # rolled back
     assert client.get(f"/api/contracts/{world.contract_b.pk}/").status_code == 404
