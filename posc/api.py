@@ -330,8 +330,9 @@ class ScopedModelViewSet(CsvListMixin, ThrottleFirstMixin, viewsets.ModelViewSet
 
     def perform_destroy(self, instance):
         try:
-            with transaction.atomic():
-                instance.delete()
+            writes.delete_object(self.request.user, instance)  # deletable with a fresh scope, in a transaction
+        except writes.OutOfScope as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
         except (ProtectedError, RestrictedError) as exc:
             blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
             names = sorted({str(o._meta.verbose_name_plural) for o in blocking if isinstance(o, models.Model)})

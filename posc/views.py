@@ -379,8 +379,7 @@ class ObjectDeleteView(EditableObjectMixin, ModelViewMixin, DeleteView):
     def form_valid(self, form):
         name = str(self.object)
         try:
-            with transaction.atomic():
-                self.object.delete()
+            writes.delete_object(self.request.user, self.object)  # deletable with a fresh scope, in a transaction
         except (ProtectedError, RestrictedError):
             messages.error(self.request, _("This record cannot be deleted while other records depend on it."))
             return self.render_to_response(self.get_context_data(), status=409)
