@@ -237,6 +237,24 @@ def test_objects_outside_the_scope_answer_404_on_the_api(client, world, role):
 
 
 @pytest.mark.parametrize("role", ["staff", "ngo_manager"])
+def test_public_profiles_list_nothing_outside_the_scope(client, world, role):
+    """A purchaser's or organization's page is public, but the contracts, money and history it shows are not."""
+    login(client, world, role)
+    pages = [f"/purchasers/{world.bureau_b.pk}/"]
+    if "organization" not in OUT[role]:
+        pages.append(f"/organizations/{world.org_b.pk}/")
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (role, url)
+        html = response.content.decode()
+        assert world.contract_b.reference not in html, (role, url)
+        assert world.income_b.funder_name not in html, (role, url)
+    # the same pages on side A do show them (the check above is not vacuous)
+    html = client.get(f"/organizations/{world.org_a.pk}/").content.decode()
+    assert world.contract_a.reference in html and world.income_a.funder_name in html
+
+
+@pytest.mark.parametrize("role", ["staff", "ngo_manager"])
 def test_funding_page_of_an_organization_outside_the_scope_is_404(client, world, role):
     login(client, world, role)
     assert client.get(f"/organizations/{world.org_b.pk}/funding/").status_code == 404
