@@ -1,7 +1,8 @@
 """Generic page views every model's pages are configured from (list, detail, create/edit, delete).
 
-Each view takes its rows from ``Model.objects.visible_to(request.user)`` (edit and delete from ``editable_by``):
-an object the user may not see answers 404, one they may see but not change answers 403. Anonymous users are sent
+Each view takes its rows from ``Model.objects.visible_to(request.user)``, applied to ``self.queryset`` at dispatch
+before any view code runs (edit and delete then require ``editable_by`` / ``deletable_by``): an object the user may
+not see answers 404, one they may see but not change answers 403. Anonymous users are sent
 to the login page. A model's views are a few class attributes::
 
     class ContractListView(ObjectListView):
@@ -14,7 +15,9 @@ Hooks for the other parts of the application:
 
 - ``ObjectListView.get_export_response()``: called when the list URL carries ``export=csv`` (the "Export CSV"
   button links to the current URL plus ``export=csv``).
-- ``ObjectEditView.save_form(form)``: the one place an edit form is written (extend it for optimistic locking).
+- ``ObjectEditView.save_form(form, formsets)``: the one place an edit form is written, through the one write path
+  ``posc.writes`` (fresh-scope check, administrator-only scope fields, unchanged rows not written, stale versions
+  refused).
 - Detail templates have a ``{% block history %}`` for the change history.
 """
 
