@@ -18,6 +18,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ocds.mapping import ocid_for
 from tests.test_roles_matrix import World
 
 # --- the declared table --------------------------------------------------------------------------------------------
@@ -38,6 +39,7 @@ from tests.test_roles_matrix import World
 #   api-object an API row (GET, PUT, PATCH, DELETE)                  → 401; 404 outside the scope
 #   api-indicators  indicator endpoints (JSON and CSV)               → 401; out entities absent
 #   api-root   the API's index                                       → 401
+#   api-ocds   OCDS release / record packages of visible contracts   → 401; out contracts 404 / absent
 #   api-schema the OpenAPI schema and its docs page (no rows)        → who may read it: the authentication work
 #   admin      Django's admin (superusers only)                      → login; other roles refused
 MODEL_PAGES = {
@@ -66,6 +68,8 @@ ROUTES = {
     "api:api-root": "api-root",
     "api:indicators-organizations": "api-indicators",
     "api:indicators-purchasers": "api-indicators",
+    "api:ocds-releases": "api-ocds",
+    "api:ocds-record": "api-ocds",
     "dashboards:dependency": "dashboard",
     "dashboards:purchasers": "dashboard",
     "dashboards:organization_funding": "funding",
@@ -168,6 +172,8 @@ def sample_kwargs(world, pattern):
         kwargs["pk"] = world.contract_b.pk
     if "<slug:model>" in pattern:
         kwargs["model"] = "contract"
+    if "<str:ocid>" in pattern:
+        kwargs["ocid"] = ocid_for(world.contract_b.pk)
     if "format" in pattern:
         kwargs["format"] = "json"
     return kwargs
@@ -328,6 +334,17 @@ def test_dashboards_and_indicators_name_no_entity_outside_the_scope(client, worl
             ("/api/indicators/purchasers/", world.bureau_a.name, world.bureau_b.name, purchaser_hidden)):
         text = client.get(url, {"page_size": 100}).content.decode()
         assert inside in text and (outside in text) is not hidden, (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ocds_packages_hold_no_contract_outside_the_scope(client, world, role):
+    login(client, world, role)
+    hidden = "contract" in OUT[role]
+    inside, outside = ocid_for(world.contract_a.pk), ocid_for(world.contract_b.pk)
+    assert client.get(f"/api/ocds/records/{inside}/").status_code == 200, role
+    assert client.get(f"/api/ocds/records/{outside}/").status_code == (404 if hidden else 200), role
+    text = csv_text(client.get("/api/ocds/releases/"))
+    assert inside in text and (outside in text) is not hidden, role
 
 
 @pytest.mark.parametrize("role", ["staff", "ngo_manager"])
