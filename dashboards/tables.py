@@ -93,7 +93,7 @@ PURCHASER_TABLE = [
 ORGANIZATION_EXPORT_COLUMNS = ORGANIZATION_COLUMNS
 PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
 
-SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1)}
+SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1), "status": lambda row: row.risk_key}
 
 
 def format_value(value, kind):

@@ -74,8 +74,8 @@ def test_hand_built_case(hand_built):
     assert row.government_share == D("0.76")  # 95 000 / 125 000
     assert row.top_funder_share == D("0.56")  # purchaser A: 70 000 / 125 000
     assert row.top_funder_name == a.name
-    # shares 56 %, 20 %, 16 %, 8 % → 56² + 20² + 16² + 8²
-    assert row.funder_hhi == D("3856")
+    # v2: the unnamed service fee (8 %) is diffuse income, nobody's share: 56² + 20² + 16² (v1: + 8² = 3 856)
+    assert row.funder_hhi == D("3792")
     assert row.restricted_ratio == D("0.656")  # 82 000 / 125 000
     assert row.reserve_months == D("2.4")  # 24 000 / (120 000 / 12)
     assert row.management_expense_ratio == D("0.125")  # 15 000 / 120 000
@@ -116,7 +116,7 @@ def test_range_of_years_gives_one_row_per_organization_year(hand_built):
     rows = organization_indicators(Organization.objects.filter(pk__in=[org.pk, other.pk]), range(2024, 2027))
     assert [(r.organization, r.year) for r in rows] == [
         (other.pk, 2024), (other.pk, 2025), (other.pk, 2026), (org.pk, 2024), (org.pk, 2025), (org.pk, 2026)]
-    assert rows[4].funder_hhi == D("3856")
+    assert rows[4].funder_hhi == D("3792")
     assert rows[5].total_income == D("0") and rows[5].government_share is None
 
 
@@ -187,7 +187,7 @@ def test_subsidy_naming_a_purchaser_merges_with_its_contract_income():
     assert row.government_share == D("0.7")
     assert row.top_funder_share == D("0.7")
     assert row.top_funder_name == "某区民政局"
-    assert row.funder_hhi == D("5800")  # 70² + 30²
+    assert row.funder_hhi == D("4900")  # 70²; v2: the unnamed individual donations are diffuse (v1: + 30²)
     # 80 % of 10 000 (factory contract) + 4 000
     assert row.restricted_income == D("12000.00")
 
@@ -198,9 +198,11 @@ def test_records_without_funder_name_group_by_source():
     IncomeRecordFactory(organization=org, source="other", funder_name="", amount=D("1000"))
     IncomeRecordFactory(organization=org, source="service_fee", funder_name="", amount=D("3000"))
     row = one(org)
-    assert row.top_funder_share == D("0.6")
-    assert row.funder_hhi == D("5200")  # 60² + 40²
-    assert row.top_funder_name  # the source's label
+    # v2: unnamed "other" income is one funder (2 000 of 5 000); the unnamed service fees are diffuse
+    # (v1 counted them as the top funder: 60 %, HHI 5 200)
+    assert row.top_funder_share == D("0.4")
+    assert row.funder_hhi == D("1600")  # 40²
+    assert str(row.top_funder_name) == "Other"  # the source's label
 
 
 def test_a_purchaser_and_a_donor_with_the_same_name_stay_two_funders():
