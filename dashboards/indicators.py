@@ -467,6 +467,7 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
             report = reports.get(key)
             if report is not None:
                 total_expenses, management, unrestricted, restricted_assets = report
+                row.__dict__["_report"] = report  # for the explanations (dashboards.explain)
                 if total_expenses:
                     row.reserve_months = ratio(TWELVE * unrestricted, total_expenses)
                     row.management_expense_ratio = ratio(management, total_expenses)

@@ -282,3 +282,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
         })
         return context
 
+
+
+class MethodologyView(LoginRequiredMixin, TemplateView):
+    """docs/indicators.md in the reader's language: how every indicator, flag and status is computed."""
+
+    template_name = "dashboards/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.translation import get_language
+
+        from .methodology import methodology_html
+
+        context = super().get_context_data(**kwargs)
+        context["content"] = methodology_html(get_language())
+        return context

@@ -11,10 +11,13 @@
 ``{{ row|cell:"name" }}``              a row's field by name.
 ``{% threshold_text thresholds "government_share" %}``  "amber ≥ 50 %, red ≥ 80 %".
 ``{{ level|flag_class }}``             Bootstrap table-cell class of a flag level.
+``{{ row.status|status_badge }}``     an organization's vulnerability status as a badge (icon and text).
+``{% row_explanations row thresholds as ex %}``  the explanations of a row's status and indicators.
 """
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from contracts.choices import Grade, ServiceCategory
@@ -22,6 +25,7 @@ from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
 
 from ..caching import cached_figures, thresholds_key
+from ..explain import indicator_explanations, status_explanation
 from ..flags import RATIO_INDICATORS, Thresholds, contract_flag_labels, with_contract_flags
 from ..indicators import (
     OrganizationYear,
@@ -33,7 +37,7 @@ from ..indicators import (
     top_suppliers,
 )
 from ..scope import finance_organizations, portfolio_purchasers
-from ..tables import KINDS, ORGANIZATION_TABLE, PURCHASER_TABLE, format_value, indicator_column
+from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_value, indicator_column
 
 register = template.Library()
 
@@ -59,6 +63,30 @@ def cell(row, name):
 def flag_class(level):
     """The table-cell class of a flag level (amber / red), empty otherwise."""
     return FLAG_CLASSES.get(level or "", "")
+
+
+STATUS_BADGES = {"red": ("text-bg-danger", "▲"), "amber": ("text-bg-warning", "●"),
+                 "none": ("text-bg-light border", "○")}
+
+
+@register.filter
+def status_badge(status):
+    """An organization's vulnerability status as a badge: an icon and the status in words, never colour alone."""
+    from ..vulnerability import STATUS_LABELS
+
+    if status not in STATUS_BADGES:
+        return format_html('<span class="badge text-bg-light border status-badge" data-status="">? {}</span>',
+                           STATUS_LABELS[None])
+    css, icon = STATUS_BADGES[status]
+    return format_html('<span class="badge {} status-badge" data-status="{}"><span aria-hidden="true">{}</span> {}'
+                       '</span>', css, status, icon, STATUS_LABELS[status])
+
+
+@register.simple_tag
+def row_explanations(row, thresholds):
+    """``{% row_explanations row thresholds as ex %}``: ``ex.status`` and ``ex.indicators`` of an
+    organization-year (``dashboards.explain``)."""
+    return {"status": status_explanation(row), "indicators": indicator_explanations(row, thresholds)}
 
 
 @register.simple_tag
@@ -137,11 +165,13 @@ def funding_mix(context, organization):
     latest = by_year[_chosen_year(context, years)]
     table = [{"year": y, "amounts": [mix.get(y, {}).get(key) for key, _label in sources], "row": by_year[y]}
              for y in years]
+    explanations = {e.name: e for e in indicator_explanations(latest, thresholds)}
     cards = []
-    for name in OrganizationYear.flagged:
-        column = indicator_column(name)
-        cards.append({"column": column, "value": getattr(latest, name), "flag": getattr(latest, f"{name}_flag"),
-                      "threshold": threshold_text(thresholds, name)})
+    for column in [indicator_column(name) for name in OrganizationYear.flagged] + SHOWN_COLUMNS:
+        name = column.name
+        cards.append({"column": column, "value": getattr(latest, name), "flag": getattr(latest, f"{name}_flag", None),
+                      "threshold": threshold_text(thresholds, name) if column.flagged else "",
+                      "explain": explanations.get(name)})
     chart = {
         "labels": [str(y) for y in years],
         "series": [{"label": label, "color": SOURCE_COLORS.get(key),
@@ -161,7 +191,8 @@ def funding_mix(context, organization):
         "cards": cards,
         "chart_id": f"funding-mix-{organization.pk}",
         "chart": chart,
-        "indicator_columns": [c for c in ORGANIZATION_TABLE if c.numeric and c.kind != "flag"],
+        "indicator_columns": [indicator_column(n) for n in OrganizationYear.flagged] + SHOWN_COLUMNS,
+        "status": status_explanation(latest),
         "thresholds": thresholds,
     }
 
