@@ -78,7 +78,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
     def get_sort(self):
         sort = self.request.GET.get("sort") or self.default_sort
-        allowed = {c.name for c in self.table_columns} | {"worst_flag", "status", "year"}
+        allowed = {c.name for c in self.table_columns} | set(self.columns) | {"worst_flag"}
         return sort if sort.lstrip("-") in allowed else self.default_sort
 
     @cached_property

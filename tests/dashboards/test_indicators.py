@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from dashboards.flags import Thresholds
 from dashboards.indicators import ORGANIZATION_COLUMNS, organization_indicators
@@ -91,7 +92,8 @@ def test_payment_of_december_31_counts_in_its_own_year(hand_built):
     row = one(org, 2024)
     assert row.contract_income == D("20000.00")
     assert row.total_income == D("119999.00")  # + the 2024 individual donation
-    assert row.top_funder_share == D("99999") / D("119999")
+    # v2: the unnamed individual donations are diffuse; the top funder is purchaser A (v1: the donations)
+    assert row.top_funder_share == D("20000") / D("119999")
     assert row.reserve_months is None  # no annual report for 2024
     assert row.reserve_months_flag is None
 
@@ -101,7 +103,10 @@ def test_row_has_the_design_field_names(hand_built):
     row = one(org).as_dict()
     names = ["organization", "organization_name", "year", "total_income", "contract_income", "government_income",
              "restricted_income", "government_share", "top_funder_share", "top_funder_name", "funder_hhi",
-             "restricted_ratio", "reserve_months", "management_expense_ratio", "renewal_exposure"]
+             "restricted_ratio", "reserve_months", "management_expense_ratio", "renewal_exposure",
+             "revenue_type_hhi", "commercial_share", "equity_ratio", "operating_margin", "status",
+             "equity_ratio_percentile", "revenue_type_hhi_percentile", "management_expense_ratio_percentile",
+             "operating_margin_percentile"]
     assert ORGANIZATION_COLUMNS[:len(names)] == names
     assert set(ORGANIZATION_COLUMNS[len(names):]) == {
         f"{n}_flag" for n in ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio",
@@ -202,7 +207,10 @@ def test_records_without_funder_name_group_by_source():
     # (v1 counted them as the top funder: 60 %, HHI 5 200)
     assert row.top_funder_share == D("0.4")
     assert row.funder_hhi == D("1600")  # 40²
-    assert str(row.top_funder_name) == "Other"  # the source's label
+    with translation.override("en"):
+        assert str(row.top_funder_name) == "Other"  # the source's label, in the reader's language
+    with translation.override("zh-hans"):
+        assert str(row.top_funder_name) == "其他"
 
 
 def test_a_purchaser_and_a_donor_with_the_same_name_stay_two_funders():
@@ -285,9 +293,11 @@ def _make_organizations(n):
 def test_query_count_does_not_grow_with_the_number_of_organizations(n, django_assert_num_queries):
     _make_organizations(n)
     thresholds = Thresholds.load()
-    with django_assert_num_queries(3):
+    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers)
+    with django_assert_num_queries(4):
         rows = organization_indicators(Organization.objects.all(), range(2024, 2026), thresholds=thresholds)
     assert len(rows) == 2 * n
     assert all(r.total_income == D("40000.00") for r in rows if r.year == 2025)
-    with django_assert_num_queries(4):
+    assert all(r.status is not None for r in rows if r.year == 2025)  # four ratios against ≥ 5 peers
+    with django_assert_num_queries(5):
         organization_indicators(Organization.objects.all(), 2025)
