@@ -16,7 +16,6 @@
 """
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,7 @@ from ..indicators import (
     spend_by_year_and_category,
     top_suppliers,
 )
-from ..scope import finance_organizations, portfolio_purchasers
+from ..scope import default_year, finance_organizations, portfolio_purchasers
 from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_value, indicator_column
 
 register = template.Library()
@@ -121,8 +120,8 @@ def _user(context):
 
 
 def _chosen_year(context, years):
-    """The year of the indicator cards: ``?funding_year=`` when it is one of ``years``, else the latest year
-    not after this year."""
+    """The year of the indicator cards: ``?funding_year=`` when it is one of ``years``, else the last complete
+    year (or the latest year before it)."""
     request = context.get("request")
     try:
         wanted = int(request.GET.get("funding_year", ""))
@@ -130,8 +129,14 @@ def _chosen_year(context, years):
         wanted = None
     if wanted in years:
         return wanted
-    this_year = timezone.localdate().year
-    return max([y for y in years if y <= this_year] or years)
+    return _default_of(years)
+
+
+def _default_of(years):
+    """The last complete calendar year when it is among ``years`` (DESIGN §6 [v2]), else the latest year before
+    it, else the earliest year."""
+    last_complete = default_year()
+    return max([y for y in years if y <= last_complete] or [min(years)])
 
 
 def _json_safe(value):
@@ -208,9 +213,8 @@ def purchaser_summary(context, purchaser):
     by_year = spend_by_year_and_category(purchaser)
     if not by_year:
         return {"empty": True, "purchaser": purchaser}
-    today = timezone.localdate()
     years = list(by_year)
-    year = max([y for y in years if y <= today.year] or years)
+    year = _default_of(years)
     present = {c for amounts in by_year.values() for c in amounts}
     categories = [(c.value, str(c.label)) for c in ServiceCategory if c.value in present]
     table = [{"year": y, "amounts": [by_year[y].get(c) for c, _label in categories],
