@@ -85,6 +85,11 @@ def test_hand_built_case(hand_built):
             row.reserve_months_flag, row.management_expense_ratio_flag, row.renewal_exposure_flag) == (
         "amber", "red", "red", "amber", "amber", "amber", "amber")
     assert row.worst_flag == "red"
+    # v2 (docs/indicators.md, worked example): revenue types government 76 %, corporate 16 %, fees 8 %
+    assert row.revenue_type_hhi == D("6096")  # 76² + 16² + 8²
+    assert row.commercial_share == D("0.08")  # 10 000 / 125 000
+    assert row.equity_ratio == D("0.232")  # (24 000 + 5 000 restricted net assets) / 125 000
+    assert row.operating_margin == D("0.04")  # (125 000 − 120 000) / 125 000
 
 
 def test_payment_of_december_31_counts_in_its_own_year(hand_built):

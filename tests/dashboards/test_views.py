@@ -309,3 +309,17 @@ def test_thresholds_load_once_per_dashboard_page(client, world, django_assert_ma
     threshold_queries = [q for q in queries if "dashboards_threshold" in q["sql"]]
     assert len(threshold_queries) == 1
     assert Thresholds.load().get("funder_hhi").amber == D("1500")
+
+
+# --- methodology ---------------------------------------------------------------------------------------------
+
+def test_methodology_page_in_the_readers_language_linked_from_every_dashboard(client, world):
+    client.force_login(user_with_role("analyst"))
+    url = reverse("dashboards:methodology")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Vulnerability status (Tuckman &amp; Chang)" in english and "脆弱性状态" not in english
+    assert "脆弱性状态（Tuckman &amp; Chang）" in chinese and "Vulnerability status" not in chinese
+    assert "<table" in english and "<h3" in english  # rendered Markdown, not the raw text
+    for page in (DEPENDENCY, PURCHASERS, "/"):
+        assert f'href="{url}"' in client.get(page).content.decode(), page
