@@ -323,3 +323,10 @@ def test_methodology_page_in_the_readers_language_linked_from_every_dashboard(cl
     assert "<table" in english and "<h3" in english  # rendered Markdown, not the raw text
     for page in (DEPENDENCY, PURCHASERS, "/"):
         assert f'href="{url}"' in client.get(page).content.decode(), page
+
+
+def test_purchaser_dashboard_explains_the_small_number_rule_and_its_columns(client, world):
+    client.force_login(user_with_role("analyst"))
+    html = client.get(PURCHASERS, {"year": 2025}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count("too few to judge concentration") == 2  # each purchaser signed one contract in 2025
+    assert "Share of the year&#x27;s spend awarded by single-source procurement" in html  # the legend
