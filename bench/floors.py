@@ -1,5 +1,6 @@
 """The database's own floor for each benchmark: one hand-written PostgreSQL statement computing the same numbers
-as the application code (DESIGN §6), so that ``bench/run.py`` can time both side by side and check they agree.
+as the application code (DESIGN §6; v2's diffuse income: unnamed individual donations, service fees and dues are
+in the total but no funder's share), so that ``bench/run.py`` can time both side by side and check they agree.
 """
 
 # Organization-year indicators for every organization in one year. Parameters: year, first day, last day,
@@ -18,6 +19,8 @@ WITH pay AS (
 ), inc AS (
     SELECT i.organization_id AS o, i.funder_purchaser_id AS fp,
            CASE WHEN i.funder_purchaser_id IS NOT NULL THEN ''
+                WHEN TRIM(i.funder_name) = '' AND i.source IN ('donation_individual', 'service_fee', 'membership_dues')
+                    THEN 'd:' || i.source
                 WHEN TRIM(i.funder_name) = '' THEN 's:' || i.source
                 ELSE 'n:' || LOWER(TRIM(i.funder_name)) END AS fk,
            MIN(COALESCE(fpu.name, NULLIF(TRIM(i.funder_name), ''), 's:' || i.source)) AS label,
@@ -35,18 +38,19 @@ WITH pay AS (
     GROUP BY o, fp, fk
 ), totals AS (
     SELECT o, SUM(income) AS t, SUM(contract_income) AS contract_income, SUM(government) AS government,
-           SUM(restricted) AS restricted, SUM(renewal) AS renewal, SUM(income * income) AS squares,
-           MAX(income) AS top
+           SUM(restricted) AS restricted, SUM(renewal) AS renewal,
+           SUM(income * income) FILTER (WHERE fk NOT LIKE 'd:%%') AS squares,
+           COALESCE(MAX(income) FILTER (WHERE fk NOT LIKE 'd:%%'), 0) AS top
     FROM funders GROUP BY o
 ), top AS (
-    SELECT DISTINCT ON (o) o, label FROM funders ORDER BY o, income DESC, label
+    SELECT DISTINCT ON (o) o, label FROM funders WHERE fk NOT LIKE 'd:%%' ORDER BY o, income DESC, label
 )
 SELECT org.id, org.name, COALESCE(t.t, 0), COALESCE(t.contract_income, 0), COALESCE(t.government, 0),
        ROUND(COALESCE(t.restricted, 0), 2),
        t.government / NULLIF(t.t, 0) AS government_share,
        t.top / NULLIF(t.t, 0) AS top_funder_share,
        top.label AS top_funder_name,
-       10000 * t.squares / NULLIF(t.t * t.t, 0) AS funder_hhi,
+       10000 * COALESCE(t.squares, 0) / NULLIF(t.t * t.t, 0) AS funder_hhi,
        ROUND(t.restricted, 2) / NULLIF(t.t, 0) AS restricted_ratio,
        12 * ar.net_assets_unrestricted / NULLIF(ar.total_expenses, 0) AS reserve_months,
        ar.management_expenses / NULLIF(ar.total_expenses, 0) AS management_expense_ratio,

@@ -18,10 +18,10 @@ entity-year: ratios are exact ``Decimal`` quotients (28 significant digits) of s
 and PostgreSQL, never rounded here (templates and exports round for display). A ratio whose denominator is 0 or
 missing is ``None`` ("undefined"), never 0 and never an error.
 
-Query bound: ``organization_indicators`` runs at most 4 queries (organizations, income totals, annual reports,
-thresholds when not passed in); ``purchaser_indicators`` at most 4 (purchasers, supplier rows, reviews and
-overdue payments as one union, thresholds). Neither depends on the number of organizations, purchasers, years or
-rows.
+Query bound: ``organization_indicators`` runs at most 5 queries (organizations, income totals, annual reports,
+peer standing and thresholds when not passed in); ``purchaser_indicators`` at most 4 (purchasers, supplier rows,
+reviews and overdue payments as one union, thresholds). Neither depends on the number of organizations,
+purchasers, years or rows.
 """
 
 import datetime
@@ -40,12 +40,18 @@ from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, IncomeRecord, Purchaser
 
 from .choices import Indicator
-from .flags import NONE, Thresholds, worst
+from .flags import FLAG_ORDER, NONE, Thresholds, worst
 
 ZERO = Decimal("0")
+# The source of contract payments in ``funder_rows`` (not an IncomeSource: contract income is government income).
+CONTRACT_SOURCE = "contract"
+# Unnamed income from these sources is diffuse: in the total, but nobody's share (DESIGN §6 [v2]).
+DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, IncomeSource.MEMBERSHIP_DUES)
 CENT = Decimal("0.01")
 TWELVE = Decimal("12")
 TEN_THOUSAND = Decimal("10000")
+# A purchaser-year with fewer counted contracts gets no concentration flags (DESIGN §6 [v2], small numbers).
+MIN_CONTRACTS_TO_JUDGE = 5
 # Money sums as the database returns them; wide enough for the unrounded restricted parts of payments.
 SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
 MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
@@ -147,6 +153,11 @@ class Row:
             return self.__dict__["_worst_flag"]
         return worst(getattr(self, f"{name}_flag") for name in self.flagged)
 
+    @property
+    def headline(self):
+        """The row's headline level (its most severe flag; organizations override it with their status)."""
+        return self.worst_flag
+
     def freeze(self):
         """Remember ``worst_flag`` (read several times per row by sorting, filtering and counting); only for rows
         whose flags no longer change (``dashboards.caching``)."""
@@ -176,6 +187,15 @@ class OrganizationYear(Row):
     reserve_months: Decimal | None = None
     management_expense_ratio: Decimal | None = None
     renewal_exposure: Decimal | None = None
+    revenue_type_hhi: Decimal | None = None
+    commercial_share: Decimal | None = None
+    equity_ratio: Decimal | None = None
+    operating_margin: Decimal | None = None
+    status: str | None = None
+    equity_ratio_percentile: Decimal | None = None
+    revenue_type_hhi_percentile: Decimal | None = None
+    management_expense_ratio_percentile: Decimal | None = None
+    operating_margin_percentile: Decimal | None = None
     government_share_flag: str | None = None
     top_funder_share_flag: str | None = None
     funder_hhi_flag: str | None = None
@@ -187,6 +207,29 @@ class OrganizationYear(Row):
     flagged = (Indicator.GOVERNMENT_SHARE.value, Indicator.TOP_FUNDER_SHARE.value, Indicator.FUNDER_HHI.value,
                Indicator.RESTRICTED_RATIO.value, Indicator.RESERVE_MONTHS.value,
                Indicator.MANAGEMENT_EXPENSE_RATIO.value, Indicator.RENEWAL_EXPOSURE.value)
+
+    @property
+    def headline(self):
+        """The row's headline level: the vulnerability status (what "red organization" means)."""
+        return self.status
+
+    @property
+    def standings(self):
+        """``{ratio: vulnerability.Standing}`` of the four status ratios (empty when none is defined)."""
+        return self.__dict__.get("_standings", {})
+
+    @property
+    def worst_fifth(self):
+        """The status ratios on which the row is in the worst fifth of its peers, in order."""
+        return [s for s in self.standings.values() if s.worst]
+
+    @property
+    def risk_key(self):
+        """Ranking of rows by risk: status, then the number of ratios in the worst fifth, then the mean
+        percentile."""
+        percentiles = [s.percentile for s in self.standings.values() if s.percentile is not None]
+        mean = sum(percentiles) / len(percentiles) if percentiles else -1
+        return (FLAG_ORDER.get(self.status, -1), len(self.worst_fifth), mean)
 
 
 @dataclass
@@ -217,22 +260,24 @@ PURCHASER_COLUMNS = PurchaserYear.columns()
 # --- organizations ------------------------------------------------------------------------------------------
 
 def funder_rows(organizations, years):
-    """One query: rows ``(organization, year, funder_purchaser, funder_key, donor_name, amount,
-    contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year and
-    funder, the contract payments and the income records combined with UNION ALL. ``donor_name`` is the
-    trimmed funder name as entered (empty for purchasers and sources).
+    """One query: rows ``(organization, year, funder_purchaser, funder_key, source, donor_name, amount,
+    contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year,
+    funder and income source (``contract`` for payments), the contract payments and the income records combined
+    with UNION ALL. ``donor_name`` is the trimmed funder name as entered (empty for purchasers and sources).
 
     A funder is a purchaser (``funder_purchaser`` set, ``funder_key`` empty) for contract payments and for income
     records naming a ``funder_purchaser``; otherwise ``funder_key`` is ``n:`` + the trimmed, lower-cased funder
-    name, or ``s:`` + the source when the name is empty. A purchaser that both pays contracts and gives subsidies
-    appears in two rows with the same (purchaser, key); the caller merges them.
+    name; an unnamed record is diffuse income (``d:`` + the source: individual donations, service fees,
+    membership dues, money from many people that no single funder holds) or counts under its source (``s:`` +
+    the source). A purchaser that both pays contracts and gives subsidies appears in two rows with the same
+    (purchaser, key); the caller merges them.
     """
     org_ids = organizations.order_by().values("pk")
     payments = (
         Payment.objects.filter(_date_filter("paid_on", years), contract__organization__in=org_ids)
         .order_by()
         .values(o=F("contract__organization_id"), y=Year("paid_on"), fp=F("contract__purchaser_id"),
-                fk=Value("", output_field=CharField()))
+                fk=Value("", output_field=CharField()), src=Value(CONTRACT_SOURCE, output_field=CharField()))
         .annotate(
             label=Value("", output_field=CharField()),
             income=Sum("amount", output_field=SUM_FIELD),
@@ -245,10 +290,12 @@ def funder_rows(organizations, years):
                     output_field=SUM_FIELD),
                 Value(ZERO), output_field=SUM_FIELD),
         )
-        .values_list("o", "y", "fp", "fk", "label", "income", "c_income", "g_income", "r_income", "n_income")
+        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
+                     "n_income")
     )
     key = Case(
         When(funder_purchaser__isnull=False, then=Value("")),
+        When(Q(trimmed_name="") & Q(source__in=DIFFUSE_SOURCES), then=Concat(Value("d:"), F("source"))),
         When(trimmed_name="", then=Concat(Value("s:"), F("source"))),
         default=Concat(Value("n:"), Lower("trimmed_name")),
         output_field=CharField(),
@@ -263,7 +310,8 @@ def funder_rows(organizations, years):
         .order_by()
         .annotate(trimmed_name=Coalesce(Trim("funder_name"), Value("")))
         .annotate(funder_key=key, funder_label=label)
-        .values(o=F("organization_id"), y=F("fiscal_year"), fp=F("funder_purchaser_id"), fk=F("funder_key"))
+        .values(o=F("organization_id"), y=F("fiscal_year"), fp=F("funder_purchaser_id"), fk=F("funder_key"),
+                src=F("source"))
         .annotate(
             label=Coalesce(Min("funder_label", output_field=CharField()), Value("")),
             income=Sum("amount", output_field=SUM_FIELD),
@@ -274,7 +322,8 @@ def funder_rows(organizations, years):
             r_income=Sum("restricted_amount", output_field=SUM_FIELD),
             n_income=Value(ZERO, output_field=SUM_FIELD),
         )
-        .values_list("o", "y", "fp", "fk", "label", "income", "c_income", "g_income", "r_income", "n_income")
+        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
+                     "n_income")
     )
     return payments.union(income, all=True)
 
@@ -284,59 +333,93 @@ def _funder_label(funder_purchaser, key, label):
     if key and key.startswith("s:"):
         source = key[2:]
         try:
-            return str(IncomeSource(source).label)
+            return IncomeSource(source).label  # lazy: read in the reader's language wherever it is shown
         except ValueError:
             return source
     return label or None
 
 
 # Second level, in the database: merge each funder's rows (a purchaser's subsidies with its payments), then one
-# row per organization and year with the money sums, Σ funder², the largest funder and its name.
+# row per organization and year with the money sums, Σ funder², the largest funder and its name, and per income
+# type (government = contracts + subsidies, then each other source) Σ type² and the service fees.
+# Diffuse income (key ``d:…``) is in the sums but never a funder: it adds nothing to Σ funder² and never ranks.
+# Ties between funders of equal income: a purchaser (lowest id), then a named funder (by folded name, in
+# character-code order), then an unnamed source (in the code-list order of IncomeSource).
 # Portable SQL (SQLite ≥ 3.25 and PostgreSQL): a CTE over the ORM's union, GROUP BY and ROW_NUMBER().
 ORGANIZATION_YEAR_SQL = """
-WITH funder_rows (o, y, fp, fk, label, a, c, g, r, n) AS ({funder_rows}),
+WITH funder_rows (o, y, fp, fk, src, label, a, c, g, r, n) AS ({funder_rows}),
 funders AS (
-    SELECT o, y, fp, fk, MIN(label) AS label, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, SUM(r) AS r, SUM(n) AS n
+    SELECT o, y, fp, fk, MIN(label) AS label, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, SUM(r) AS r, SUM(n) AS n,
+           CASE WHEN SUBSTR(fk, 1, 2) = 'd:' THEN 1 ELSE 0 END AS diffuse
     FROM funder_rows GROUP BY o, y, fp, fk
 ),
 ranked AS (
-    SELECT o, y, fp, fk, label, a, c, g, r, n,
-           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY a DESC, CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp, fk)
-               AS funder_rank
+    SELECT o, y, fp, fk, label, a, c, g, r, n, diffuse,
+           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY diffuse, ROUND(a, 2) DESC,
+                              CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp,
+                              CASE WHEN SUBSTR(fk, 1, 2) = 'n:' THEN 0 ELSE 1 END, {source_order},
+                              fk{binary}) AS funder_rank
     FROM funders
 ),
 totals AS (
-    SELECT o, y, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, ROUND(SUM(r), 2) AS r, SUM(n) AS n, SUM(a * a) AS squares,
-           MAX(a) AS largest, MAX(CASE WHEN funder_rank = 1 THEN fp END) AS top_fp,
-           MAX(CASE WHEN funder_rank = 1 THEN fk END) AS top_fk,
-           MAX(CASE WHEN funder_rank = 1 THEN label END) AS top_label
+    SELECT o, y, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, ROUND(SUM(r), 2) AS r, SUM(n) AS n,
+           SUM(CASE WHEN diffuse = 1 THEN 0 ELSE a * a END) AS squares,
+           MAX(CASE WHEN diffuse = 1 THEN 0 ELSE a END) AS largest,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN fp END) AS top_fp,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN fk END) AS top_fk,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN label END) AS top_label
     FROM ranked GROUP BY o, y
+),
+types AS (
+    SELECT o, y, t, SUM(a) AS a FROM (
+        SELECT o, y, CASE WHEN src IN ('{contract}', '{government}') THEN 'government' ELSE src END AS t, a
+        FROM funder_rows
+    ) typed GROUP BY o, y, t
+),
+type_totals AS (
+    SELECT o, y, SUM(a * a) AS squares, SUM(CASE WHEN t = '{fees}' THEN a ELSE 0 END) AS fees
+    FROM types GROUP BY o, y
 )
-SELECT totals.o, totals.y, ROUND(a, 2), ROUND(c, 2), ROUND(g, 2), r, ROUND(n, 2), squares, ROUND(largest, 2), top_fk,
-       COALESCE(purchaser.name, top_label)
-FROM totals LEFT JOIN {purchaser_table} purchaser ON purchaser.id = totals.top_fp
+SELECT totals.o, totals.y, ROUND(totals.a, 2), ROUND(c, 2), ROUND(g, 2), r, ROUND(n, 2), totals.squares,
+       ROUND(largest, 2), top_fk, COALESCE(purchaser.name, top_label), type_totals.squares,
+       ROUND(type_totals.fees, 2)
+FROM totals
+JOIN type_totals ON type_totals.o = totals.o AND type_totals.y = totals.y
+LEFT JOIN {purchaser_table} purchaser ON purchaser.id = totals.top_fp
 """
+
+
+def _source_order():
+    """SQL: the code-list position of an unnamed source's funder key (``s:<source>``)."""
+    whens = " ".join(f"WHEN 's:{value}' THEN {i}" for i, value in enumerate(IncomeSource.values))
+    return f"CASE fk {whens} ELSE {len(IncomeSource.values)} END"
 
 
 def organization_year_totals(organizations, years):
     """One query: ``{(organization, year): (total, contract, government, restricted, renewal, Σ funder²,
-    largest funder, its key, its name)}`` for the organization-years that have any income. Built on
-    ``funder_rows`` (the ORM's UNION ALL of the grouped payments and income records) inside a CTE that merges
-    each funder's rows and aggregates per organization and year."""
+    largest funder, its key, its name, Σ income type², service fees)}`` for the organization-years that have any
+    income. Built on ``funder_rows`` (the ORM's UNION ALL of the grouped payments and income records) inside a
+    CTE that merges each funder's rows and aggregates per organization and year."""
     inner = funder_rows(organizations, years)
     sql, params = inner.query.sql_with_params()
-    purchaser_table = connections[inner.db].ops.quote_name(Purchaser._meta.db_table)
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(ORGANIZATION_YEAR_SQL.format(funder_rows=sql, purchaser_table=purchaser_table), params)
+    connection = connections[inner.db]
+    purchaser_table = connection.ops.quote_name(Purchaser._meta.db_table)
+    query = ORGANIZATION_YEAR_SQL.format(
+        funder_rows=sql, purchaser_table=purchaser_table, source_order=_source_order(),
+        binary=' COLLATE "C"' if connection.vendor == "postgresql" else "",
+        contract=CONTRACT_SOURCE, government=IncomeSource.GOVERNMENT_SUBSIDY.value, fees=IncomeSource.SERVICE_FEE.value)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
         return {(o, int(y)): rest for o, y, *rest in cursor.fetchall()}
 
 
-def organization_indicators(organizations, years, thresholds=None):
+def organization_indicators(organizations, years, thresholds=None, peers=None):
     """The indicators of every organization in ``organizations`` for every year in ``years``.
 
     ``organizations``: an Organization queryset already narrowed to what the user may see (use
     ``Organization.objects.with_finances_visible_to(user)``) and by any filters; its ordering is kept.
     ``years``: an int or an iterable of ints. ``thresholds``: a ``Thresholds`` (loaded when omitted).
+    ``peers``: the result of ``vulnerability.peer_standing(years)`` (computed when omitted).
 
     Returns one ``OrganizationYear`` per organization and year (years without any income give zero money and
     undefined ratios), ordered like ``organizations`` then by year.
@@ -344,8 +427,11 @@ def organization_indicators(organizations, years, thresholds=None):
     Income counts in the calendar year it is received: payments by ``paid_on`` whatever the contract's status
     (they are cash received); income records by ``fiscal_year``.
 
-    At most 4 queries (organizations, income totals, annual reports, thresholds when not passed in), whatever
-    the number of organizations, years and rows.
+    The vulnerability status and percentiles come from ``vulnerability.peer_standing`` (every organization of
+    the database is a peer, whoever asks).
+
+    At most 5 queries (organizations, income totals, annual reports, peer standing and thresholds when not
+    passed in), whatever the number of organizations, years and rows.
     """
     years = normalize_years(years)
     thresholds = thresholds or Thresholds.load()
@@ -354,63 +440,91 @@ def organization_indicators(organizations, years, thresholds=None):
         return []
     totals = organization_year_totals(organizations, years)
     reports = {
-        (o, y): (total, management, unrestricted)
-        for o, y, total, management, unrestricted in AnnualReport.objects.filter(
+        (o, y): rest
+        for o, y, *rest in AnnualReport.objects.filter(
             organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
         ).order_by().values_list("organization_id", "fiscal_year", "total_expenses", "management_expenses",
-                                 "net_assets_unrestricted")
+                                 "net_assets_unrestricted", "net_assets_restricted")
     }
+    if peers is None:
+        from .vulnerability import peer_standing
+
+        peers = peer_standing(years)
     level = {name: _leveller(thresholds, name) for name in OrganizationYear.flagged}
     gs_level, tf_level, hhi_level = level["government_share"], level["top_funder_share"], level["funder_hhi"]
     rr_level, rm_level = level["restricted_ratio"], level["reserve_months"]
     mer_level, re_level = level["management_expense_ratio"], level["renewal_exposure"]
-    no_income = (ZERO, ZERO, ZERO, ZERO, None, None, None, None, None, None, None, None, None, None)
 
     rows = []
     append = rows.append
     for pk, name in orgs:
         for year in years:
             key = (pk, year)
+            row = OrganizationYear(pk, name, year)
             t = totals.get(key)
-            income = no_income if t is None else _income(t, gs_level, tf_level, hhi_level, rr_level)
-            reserve = management_ratio = reserve_flag = management_flag = None
+            if t is not None:
+                _income(row, t)
             report = reports.get(key)
             if report is not None:
-                total_expenses, management, unrestricted = report
+                total_expenses, management, unrestricted, restricted_assets = report
+                row.__dict__["_report"] = report  # for the explanations (dashboards.explain)
                 if total_expenses:
-                    reserve = ratio(TWELVE * unrestricted, total_expenses)
-                    management_ratio = ratio(management, total_expenses)
-                    reserve_flag, management_flag = rm_level(reserve), mer_level(management_ratio)
-            (total, contract, government, restricted, government_share, top_share, top_name, funder_hhi,
-             restricted_ratio, renewal, government_flag, top_flag, hhi_flag, restricted_flag) = income
-            renewal_flag = None if renewal is None else re_level(renewal)
-            append(OrganizationYear(  # positional, in the order of the fields
-                pk, name, year, total, contract, government, restricted, government_share, top_share, top_name,
-                funder_hhi, restricted_ratio, reserve, management_ratio, renewal, government_flag, top_flag,
-                hhi_flag, restricted_flag, reserve_flag, management_flag, renewal_flag))
+                    row.reserve_months = ratio(TWELVE * unrestricted, total_expenses)
+                    row.management_expense_ratio = ratio(management, total_expenses)
+                if row.total_income:
+                    row.equity_ratio = ratio(unrestricted + restricted_assets, row.total_income)
+                    row.operating_margin = ratio(row.total_income - total_expenses, row.total_income)
+            row.government_share_flag = gs_level(row.government_share)
+            row.top_funder_share_flag = tf_level(row.top_funder_share)
+            row.funder_hhi_flag = hhi_level(row.funder_hhi)
+            row.restricted_ratio_flag = rr_level(row.restricted_ratio)
+            row.reserve_months_flag = rm_level(row.reserve_months)
+            row.management_expense_ratio_flag = mer_level(row.management_expense_ratio)
+            row.renewal_exposure_flag = re_level(row.renewal_exposure)
+            standings = peers.get(key)
+            if standings:
+                _standing(row, standings)
+            append(row)
     return rows
 
 
+def _standing(row, standings):
+    """Set the status and the four percentiles of a row from its peer standings."""
+    from .vulnerability import RATIO_NAMES, status_of
+
+    ordered = {name: standings[name] for name in RATIO_NAMES if name in standings}
+    row.__dict__["_standings"] = ordered
+    row.status = status_of(ordered)
+    for name, standing in ordered.items():
+        setattr(row, f"{name}_percentile", standing.percentile)
+
+
 def _leveller(thresholds, name):
-    """A function value → flag level for one indicator (``none`` when it has no threshold row)."""
+    """A function value → flag level for one indicator (``None`` for an undefined value; ``none`` when it has
+    no threshold row)."""
     band = thresholds.get(name)
-    return band.level if band else (lambda value: NONE)
+    if band is None:
+        return lambda value: None if value is None else NONE
+    return band.level
 
 
-def _income(t, gs_level, tf_level, hhi_level, rr_level):
-    """Money and income ratios (with flags) of one organization-year from its database totals."""
-    total, contract, government, restricted, renewal, squares, largest, top_key, top_label = t
-    total, contract, government, restricted = _cents(total), _cents(contract), _cents(government), _cents(restricted)
+def _income(row, t):
+    """Money and income ratios of one organization-year from its database totals."""
+    (total, contract, government, restricted, renewal, squares, largest, top_key, top_label, type_squares,
+     fees) = t
+    row.total_income, row.contract_income = _cents(total), _cents(contract)
+    row.government_income, row.restricted_income = _cents(government), _cents(restricted)
+    total = row.total_income
     if not total:
-        return (total, contract, government, restricted, None, None, None, None, None, None, None, None, None, None)
-    government_share = ratio(government, total)
-    top_share = ratio(_cents(largest), total)
-    funder_hhi = hhi(_decimal(squares), total)
-    restricted_ratio = ratio(restricted, total)
-    renewal = ratio(_cents(renewal), total)
-    return (total, contract, government, restricted, government_share, top_share,
-            _funder_label(None, top_key, top_label), funder_hhi, restricted_ratio, renewal,
-            gs_level(government_share), tf_level(top_share), hhi_level(funder_hhi), rr_level(restricted_ratio))
+        return
+    row.government_share = ratio(row.government_income, total)
+    row.top_funder_share = ratio(_cents(largest), total)
+    row.top_funder_name = _funder_label(None, top_key, top_label)
+    row.funder_hhi = hhi(_decimal(squares), total)
+    row.restricted_ratio = ratio(row.restricted_income, total)
+    row.renewal_exposure = ratio(_cents(renewal), total)
+    row.revenue_type_hhi = hhi(_decimal(type_squares), total)
+    row.commercial_share = ratio(_cents(fees), total)
 
 
 def income_by_source(organization, years=None):
@@ -532,8 +646,9 @@ def purchaser_indicators(purchasers, years, thresholds=None, today=None):
                 if reviewed:
                     row.average_review_score = ratio(_money(score), int(reviewed))
                 row.failed_reviews, row.overdue_payments = int(failed), int(late)
-            for indicator in PurchaserYear.flagged:
-                setattr(row, f"{indicator}_flag", thresholds.level(indicator, getattr(row, indicator)))
+            if row.contract_count >= MIN_CONTRACTS_TO_JUDGE:  # fewer: too few contracts to judge (flags null)
+                for indicator in PurchaserYear.flagged:
+                    setattr(row, f"{indicator}_flag", thresholds.level(indicator, getattr(row, indicator)))
             rows.append(row)
     return rows
 

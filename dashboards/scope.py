@@ -1,9 +1,9 @@
 """What the dashboards may show a user, derived only from the models' ``visible_to`` (no role checks here)."""
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from contracts.models import Contract, Payment
+from contracts.models import Contract
 from organizations.models import Organization, Purchaser
 
 
@@ -23,9 +23,7 @@ def portfolio_purchasers(user):
     return purchasers.exclude(Exists(hidden))
 
 
-def default_year(user):
-    """The latest year in which a payment the user may see was paid (not later than this year); this year
-    when there is none. One query."""
-    today = timezone.localdate()
-    latest = Payment.objects.visible_to(user).filter(paid_on__lte=today).aggregate(m=Max("paid_on"))["m"]
-    return latest.year if latest else today.year
+def default_year(user=None):
+    """The year every dashboard opens on: the last complete calendar year (DESIGN §6 [v2]), whose annual
+    reports can exist. No query."""
+    return timezone.localdate().year - 1

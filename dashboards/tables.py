@@ -1,7 +1,8 @@
 """Columns of the dashboards, declared once: the page tables, the indicator cards and the CSV export use them.
 
 ``DisplayColumn.kind`` says how a value reads: ``money`` (CNY), ``percent`` (a 0..1 ratio), ``hhi`` (0..10 000),
-``months``, ``score``, ``count``, ``flag`` (the row's most severe flag) or ``text``.
+``months``, ``score``, ``count``, ``flag`` (the row's most severe flag), ``status`` (an organization's
+vulnerability status) or ``text``.
 """
 
 from dataclasses import dataclass
@@ -62,17 +63,17 @@ def indicator_column(indicator):
     return DisplayColumn(indicator.value, indicator.label, KINDS[indicator], True, EXPLANATIONS[indicator])
 
 
+# The dependency dashboard shows the columns that matter (DESIGN §6 [v2]: it fits 1366 px in both languages); every
+# other figure, with the explanations, is in each row's expandable details (``dashboards/_row_details.html``).
 ORGANIZATION_TABLE = [
     DisplayColumn("organization_name", _("Organization")),
-    DisplayColumn("worst_flag", _("Flag"), "flag"),
-    DisplayColumn("total_income", _("Total income"), "money"),
+    DisplayColumn("status", _("Status"), "status",
+                  explanation=_("Vulnerability against peers: the worst fifth of all organizations on equity ratio, "
+                                "revenue concentration, management expense ratio and operating margin.")),
     indicator_column(Indicator.GOVERNMENT_SHARE),
     indicator_column(Indicator.TOP_FUNDER_SHARE),
-    indicator_column(Indicator.FUNDER_HHI),
-    indicator_column(Indicator.RESTRICTED_RATIO),
-    indicator_column(Indicator.RESERVE_MONTHS),
-    indicator_column(Indicator.MANAGEMENT_EXPENSE_RATIO),
     indicator_column(Indicator.RENEWAL_EXPOSURE),
+    indicator_column(Indicator.RESERVE_MONTHS),
 ]
 
 PURCHASER_TABLE = [
@@ -93,7 +94,7 @@ PURCHASER_TABLE = [
 ORGANIZATION_EXPORT_COLUMNS = ORGANIZATION_COLUMNS
 PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
 
-SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1)}
+SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1), "status": lambda row: row.risk_key}
 
 
 def format_value(value, kind):
@@ -128,3 +129,17 @@ def sort_rows(rows, key):
     missing = [row for row in rows if getter(row) is None]
     present.sort(key=getter, reverse=descending)
     return present + missing
+
+
+# Shown, not flagged (DESIGN §6 [v2]): in the details of a row and on an organization's page.
+SHOWN_COLUMNS = [
+    DisplayColumn("revenue_type_hhi", _("Revenue concentration (HHI by income type)"), "hhi",
+                  explanation=_("How concentrated the income is across income types (government, donations, "
+                                "grants, fees…): 10 000 means a single type.")),
+    DisplayColumn("commercial_share", _("Commercial share"), "percent",
+                  explanation=_("Share of the year's income from service fees.")),
+    DisplayColumn("equity_ratio", _("Equity ratio"), "percent",
+                  explanation=_("Net assets as a share of the year's income.")),
+    DisplayColumn("operating_margin", _("Operating margin"), "percent",
+                  explanation=_("What is left of the year's income after the year's expenses, as a share of it.")),
+]

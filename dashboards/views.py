@@ -28,6 +28,7 @@ from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from .flags import AMBER, RED, Thresholds, with_contract_flags
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
+from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
 
@@ -44,6 +45,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
     table_columns = ()
     columns = ()  # the export header: field names of the rows
     default_sort = "-worst_flag"
+    output = None  # row -> dict of rounded output values (dashboards.output)
     title = ""
 
     def setup(self, request, *args, **kwargs):
@@ -82,7 +84,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
     def get_sort(self):
         sort = self.request.GET.get("sort") or self.default_sort
-        allowed = {c.name for c in self.table_columns} | {"worst_flag", "year"}
+        allowed = {c.name for c in self.table_columns} | set(self.columns) | {"worst_flag"}
         return sort if sort.lstrip("-") in allowed else self.default_sort
 
     @cached_property
@@ -98,7 +100,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
     def get_rows(self):
         """The rows of the current filters and sort order: what the page shows and the CSV export writes."""
         wanted = self.cleaned("flag")
-        rows = [row for row in self.all_rows if matches_flag(row.worst_flag, wanted)]
+        rows = [row for row in self.all_rows if matches_flag(row.headline, wanted)]
         return sort_rows(rows, self.get_sort())
 
     def get(self, request, *args, **kwargs):
@@ -112,7 +114,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         from posc.csvio import rows_response
 
         name = f"{self.request.resolver_match.url_name}-{self.year}"
-        return rows_response(self.columns, self.get_rows(), name)
+        return rows_response(self.columns, map(self.output, self.get_rows()), name)
 
     def get_per_page(self):
         try:
@@ -145,7 +147,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         query.pop("page", None)
         export_query = query.copy()
         export_query["export"] = "csv"
-        levels = [row.worst_flag for row in self.all_rows]
+        levels = [row.headline for row in self.all_rows]
         context.update({
             "title": self.title,
             "filter": self.filterset,
@@ -174,6 +176,8 @@ class DependencyDashboardView(IndicatorDashboardView):
     filterset_class = DependencyFilterSet
     table_columns = ORGANIZATION_TABLE
     columns = ORGANIZATION_COLUMNS
+    output = staticmethod(organization_output)
+    default_sort = "-status"
     title = _("Dependency dashboard")
 
     def get_base_queryset(self):
@@ -191,6 +195,7 @@ class PurchaserDashboardView(IndicatorDashboardView):
     filterset_class = PurchaserDashboardFilterSet
     table_columns = PURCHASER_TABLE
     columns = PURCHASER_COLUMNS
+    output = staticmethod(purchaser_output)
     title = _("Purchaser dashboard")
 
     def get_base_queryset(self):
@@ -255,7 +260,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         # The same computations as the unfiltered dashboards', so they share their cache entries.
         rows = cached_rows(DependencyDashboardView.__name__, user, year, [], thresholds,
                            lambda: organization_indicators(finance_organizations(user), year, thresholds=thresholds))
-        levels = [row.worst_flag for row in rows]
+        levels = [row.headline for row in rows]
+        at_risk = sort_rows([r for r in rows if r.status in (RED, AMBER)], "-status")
         dependent = sorted((r for r in rows if r.government_share is not None), reverse=True,
                            key=lambda r: (r.government_share, r.top_funder_share, r.total_income))
         purchasers = sort_rows(cached_rows(PurchaserDashboardView.__name__, user, year, [], thresholds,
@@ -273,6 +279,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "amber_count": levels.count(AMBER),
             "organization_count": len(rows),
             "most_dependent": dependent[: self.most_dependent],
+            "at_risk": at_risk[: self.most_dependent],
+            "at_risk_count": len(at_risk),
             "purchaser_rows": [p for p in purchasers if p.contract_count][:5],
             "latest_contracts": contracts.select_related("purchaser", "organization")
             .order_by("-signed_on", "-id")[: self.latest],
@@ -281,3 +289,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
         })
         return context
 
+
+
+class MethodologyView(LoginRequiredMixin, TemplateView):
+    """docs/indicators.md in the reader's language: how every indicator, flag and status is computed."""
+
+    template_name = "dashboards/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.translation import get_language
+
+        from .methodology import methodology_html
+
+        context = super().get_context_data(**kwargs)
+        context["content"] = methodology_html(get_language())
+        return context

@@ -1,5 +1,7 @@
-"""Serializers of the indicator rows (DESIGN §6): ratios as numbers in 0..1 (null when undefined), money as strings
-with two decimals, HHI as a number 0..10 000, each flagged indicator followed by its ``<name>_flag``."""
+"""Serializers of the indicator rows (DESIGN §6 [v2]): the fields of ``ORGANIZATION_COLUMNS`` /
+``PURCHASER_COLUMNS`` in that order (the dashboards' CSV has the same header). Ratios are numbers in 0..1 rounded
+half-up to 4 decimals, money strings with two decimals, HHI whole points, months one decimal, percentiles among
+peers one decimal; null when undefined (``dashboards.output`` rounds the CSV the same way)."""
 
 import decimal
 
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import FlagLevel
+from ..output import PLACES, RATIO
 
 
 def money(help_text):
@@ -15,23 +18,41 @@ def money(help_text):
     return serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True, help_text=help_text)
 
 
-def number(help_text, places, digits=10):
+def number(help_text, places, digits=12):
     """A number rounded half-up to ``places`` decimals (JSON number), null when undefined."""
     return serializers.DecimalField(max_digits=digits, decimal_places=places, coerce_to_string=False, allow_null=True,
                                     read_only=True, rounding=decimal.ROUND_HALF_UP, help_text=help_text)
 
 
+class WholePoints(serializers.IntegerField):
+    """An HHI in whole points (0..10 000), rounded half-up; null when undefined."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, min_value=0, max_value=10000, **kwargs)
+
+    def to_representation(self, value):
+        return int(decimal.Decimal(value).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
 def ratio(help_text):
-    """A ratio: a number in 0..1 with six decimals, null when undefined."""
-    return number(format_lazy("{} ({})", help_text, _("fraction 0..1, six decimals; null when undefined")), 6)
+    """A ratio: a number (a fraction, 0..1 for shares), four decimals, null when undefined."""
+    return number(format_lazy("{} ({})", help_text, _("fraction, four decimals; null when undefined")),
+                  PLACES[RATIO], digits=24)
+
+
+def percentile(name):
+    return number(format_lazy(_("Percentile of {} among all organizations with it defined in the year (0–100, "
+                                "higher is worse); null with fewer than 5 peers."), name), 1, digits=4)
+
+
+def level_field(help_text):
+    return serializers.ChoiceField(choices=FlagLevel.choices, allow_null=True, read_only=True, help_text=help_text)
 
 
 def flag(name):
     """The flag level of indicator ``name``."""
-    return serializers.ChoiceField(
-        choices=FlagLevel.choices, allow_null=True, read_only=True,
-        help_text=format_lazy(_("Flag level of {}: none, amber or red against the thresholds; null when "
-                                "undefined."), name))
+    return level_field(format_lazy(_("Flag level of {}: none, amber or red against the thresholds; null when "
+                                     "undefined."), name))
 
 
 class OrganizationYearSerializer(serializers.Serializer):
@@ -45,21 +66,33 @@ class OrganizationYearSerializer(serializers.Serializer):
     government_income = money(_("Contract income plus government subsidies (CNY)."))
     restricted_income = money(_("Restricted part of contract income plus restricted income records (CNY)."))
     government_share = ratio(_("Government income / total income"))
-    government_share_flag = flag("government_share")
     top_funder_share = ratio(_("Largest single funder's income / total income"))
-    top_funder_share_flag = flag("top_funder_share")
     top_funder_name = serializers.CharField(read_only=True, allow_null=True, help_text=_("Name of the largest funder."))
-    funder_hhi = number(_("Funder concentration: Σ (100 · funder share)², 0..10 000; null when undefined."), 2)
-    funder_hhi_flag = flag("funder_hhi")
+    funder_hhi = WholePoints(help_text=_("Funder concentration: Σ (100 · funder share)², 0..10 000 whole points; "
+                                         "null when undefined."))
     restricted_ratio = ratio(_("Restricted income / total income"))
-    restricted_ratio_flag = flag("restricted_ratio")
     reserve_months = number(_("Unrestricted net assets / (total expenses / 12), from the annual report; null "
-                              "without a report or with zero expenses."), 2, digits=24)
-    reserve_months_flag = flag("reserve_months")
+                              "without a report or with zero expenses."), 1, digits=24)
     management_expense_ratio = ratio(_("Management expenses / total expenses (annual report)"))
-    management_expense_ratio_flag = flag("management_expense_ratio")
     renewal_exposure = ratio(_("Contract income from contracts ending by 31 December of the next year / total "
                                "income"))
+    revenue_type_hhi = WholePoints(help_text=_("Revenue concentration: Σ (100 · income type's share)² over the "
+                                               "income types, 0..10 000 whole points; null when undefined."))
+    commercial_share = ratio(_("Service-fee income / total income"))
+    equity_ratio = ratio(_("Net assets (unrestricted + restricted) / total income (annual report)"))
+    operating_margin = ratio(_("(Total income − total expenses) / total income (annual report)"))
+    status = level_field(_("Vulnerability status against peers: red (worst fifth on all four ratios), amber (on at "
+                           "least two), none; null with fewer than three ratios judged."))
+    equity_ratio_percentile = percentile("equity_ratio")
+    revenue_type_hhi_percentile = percentile("revenue_type_hhi")
+    management_expense_ratio_percentile = percentile("management_expense_ratio")
+    operating_margin_percentile = percentile("operating_margin")
+    government_share_flag = flag("government_share")
+    top_funder_share_flag = flag("top_funder_share")
+    funder_hhi_flag = flag("funder_hhi")
+    restricted_ratio_flag = flag("restricted_ratio")
+    reserve_months_flag = flag("reserve_months")
+    management_expense_ratio_flag = flag("management_expense_ratio")
     renewal_exposure_flag = flag("renewal_exposure")
 
 
@@ -71,13 +104,13 @@ class PurchaserYearSerializer(serializers.Serializer):
     year = serializers.IntegerField(read_only=True, help_text=_("Calendar year."))
     contract_count = serializers.IntegerField(read_only=True, help_text=_("Contracts signed in the year."))
     spend = money(_("Sum of the amounts of the contracts signed in the year (CNY)."))
-    supplier_hhi = number(_("Supplier concentration: Σ (100 · organization's share of spend)², 0..10 000; null "
-                            "without spend."), 2)
-    supplier_hhi_flag = flag("supplier_hhi")
+    supplier_hhi = WholePoints(help_text=_("Supplier concentration: Σ (100 · organization's share of spend)², "
+                                           "0..10 000 whole points; null without spend."))
     top_supplier_share = ratio(_("Largest organization's share of spend"))
     single_source_share = ratio(_("Spend on single-source contracts / spend"))
-    single_source_share_flag = flag("single_source_share")
     average_review_score = number(_("Average total score of the reviews made in the year; null without reviews."), 2)
     failed_reviews = serializers.IntegerField(read_only=True, help_text=_("Reviews graded fail in the year."))
     overdue_payments = serializers.IntegerField(read_only=True,
                                                 help_text=_("Unpaid payments due in the year and before today."))
+    supplier_hhi_flag = flag("supplier_hhi")
+    single_source_share_flag = flag("single_source_share")

@@ -18,7 +18,9 @@ from posc.csvio import CsvRendererMixin, in_slices, rows_response
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from ..flags import Thresholds
 from ..indicators import organization_indicators, purchaser_indicators
+from ..output import organization_output, purchaser_output
 from ..scope import default_year, finance_organizations, portfolio_purchasers
+from ..vulnerability import peer_standing
 from .serializers import OrganizationYearSerializer, PurchaserYearSerializer
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -27,7 +29,7 @@ MAX_YEARS = 30
 
 class YearsSerializer(serializers.Serializer):
     """The ``year`` / ``year_min`` / ``year_max`` query parameters (``default_year`` when none is given: the
-    dashboards' default, the latest year in which the user can see a payment)."""
+    dashboards' default, the last complete calendar year)."""
 
     year = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
     year_min = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
@@ -81,14 +83,14 @@ class IndicatorRows:
 
 
 YEAR_PARAMETERS = [
-    OpenApiParameter("year", OpenApiTypes.INT, description=_("One year (default: the latest year in which you can "
-                                                             "see a payment, as on the dashboards).")),
+    OpenApiParameter("year", OpenApiTypes.INT, description=_("One year (default: the last complete calendar year, "
+                                                             "as on the dashboards).")),
     OpenApiParameter("year_min", OpenApiTypes.INT,
                      description=_("First year of a range (instead of year); at most 30 years.")),
     OpenApiParameter("year_max", OpenApiTypes.INT, description=_("Last year of a range (default: the default year).")),
     OpenApiParameter("flag", OpenApiTypes.STR, enum=[value for value, _label in FLAG_FILTER_CHOICES],
-                     description=_("Only rows whose worst flag is: flagged = amber or red; red; amber; none = no "
-                                   "flag at all.")),
+                     description=_("Only rows whose headline is (organizations: the vulnerability status; "
+                                   "purchasers: the worst flag): flagged = amber or red; red; amber; none.")),
 ]
 
 
@@ -98,6 +100,7 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
     authentication_classes = ScopedModelViewSet.authentication_classes
     filter_backends = [DjangoFilterBackend]
     compute = None
+    output = None  # row -> dict of rounded values, for CSV (dashboards.output)
 
     def get_entities(self):
         raise NotImplementedError
@@ -114,18 +117,24 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
         params.is_valid(raise_exception=True)
         years = params.validated_data["years"]
         thresholds = Thresholds.load()
+        shared = {}  # organizations: the peer standing of the years, computed once for every slice
 
         def compute(entities, years):
+            if self.output is organization_output:
+                if "peers" not in shared:
+                    shared["peers"] = peer_standing(years)
+                return organization_indicators(entities, years, thresholds=thresholds, peers=shared["peers"])
             return type(self).compute(entities, years, thresholds=thresholds)
 
         entities = self.filter_queryset(self.get_queryset())  # the dashboard's FilterSet validates ``flag`` too
         level = request.query_params.get("flag")
         if level:
-            rows = [row for row in compute(entities, years) if matches_flag(row.worst_flag, level)]
+            rows = [row for row in compute(entities, years) if matches_flag(row.headline, level)]
         else:
             rows = IndicatorRows(entities, years, compute)
         if self.wants_csv():  # ?format=csv: every row, streamed slice by slice (posc.csvio)
-            return rows_response(list(self.get_serializer().fields), in_slices(rows), self.csv_filename)
+            return rows_response(list(self.get_serializer().fields), map(self.output, in_slices(rows)),
+                                 self.csv_filename)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -137,6 +146,7 @@ class OrganizationIndicatorsView(IndicatorListView):
     filterset_class = DependencyFilterSet
     queryset = Organization.objects.none()  # for the schema; rows come from get_entities()
     compute = staticmethod(organization_indicators)
+    output = staticmethod(organization_output)
     csv_filename = "organization-indicators"
 
     def get_entities(self):
@@ -144,10 +154,10 @@ class OrganizationIndicatorsView(IndicatorListView):
 
     @extend_schema(
         parameters=YEAR_PARAMETERS,
-        description=_("One row per organization and year with every indicator (government share, top funder "
-                      "share, funder HHI, restricted ratio, reserve months, management expense ratio, renewal "
-                      "exposure) and its flag level. Organizations whose finances you may see, filtered like the "
-                      "dependency dashboard, ordered by name then year."),
+        description=_("One row per organization and year with every indicator of the methodology, the "
+                      "vulnerability status with the percentiles among peers, and each indicator's flag level. "
+                      "Organizations whose finances you may see, filtered like the dependency dashboard, ordered by "
+                      "name then year."),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -160,6 +170,7 @@ class PurchaserIndicatorsView(IndicatorListView):
     filterset_class = PurchaserDashboardFilterSet
     queryset = Purchaser.objects.none()
     compute = staticmethod(purchaser_indicators)
+    output = staticmethod(purchaser_output)
     csv_filename = "purchaser-indicators"
 
     def get_entities(self):

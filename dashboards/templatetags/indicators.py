@@ -11,10 +11,12 @@
 ``{{ row|cell:"name" }}``              a row's field by name.
 ``{% threshold_text thresholds "government_share" %}``  "amber ≥ 50 %, red ≥ 80 %".
 ``{{ level|flag_class }}``             Bootstrap table-cell class of a flag level.
+``{{ row.status|status_badge }}``     an organization's vulnerability status as a badge (icon and text).
+``{% row_explanations row thresholds as ex %}``  the explanations of a row's status and indicators.
 """
 
 from django import template
-from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from contracts.choices import Grade, ServiceCategory
@@ -22,6 +24,7 @@ from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
 
 from ..caching import cached_figures, thresholds_key
+from ..explain import indicator_explanations, status_explanation
 from ..flags import RATIO_INDICATORS, Thresholds, contract_flag_labels, with_contract_flags
 from ..indicators import (
     OrganizationYear,
@@ -32,8 +35,8 @@ from ..indicators import (
     spend_by_year_and_category,
     top_suppliers,
 )
-from ..scope import finance_organizations, portfolio_purchasers
-from ..tables import KINDS, ORGANIZATION_TABLE, PURCHASER_TABLE, format_value, indicator_column
+from ..scope import default_year, finance_organizations, portfolio_purchasers
+from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_value, indicator_column
 
 register = template.Library()
 
@@ -59,6 +62,30 @@ def cell(row, name):
 def flag_class(level):
     """The table-cell class of a flag level (amber / red), empty otherwise."""
     return FLAG_CLASSES.get(level or "", "")
+
+
+STATUS_BADGES = {"red": ("text-bg-danger", "▲"), "amber": ("text-bg-warning", "●"),
+                 "none": ("text-bg-light border", "○")}
+
+
+@register.filter
+def status_badge(status):
+    """An organization's vulnerability status as a badge: an icon and the status in words, never colour alone."""
+    from ..vulnerability import STATUS_LABELS
+
+    if status not in STATUS_BADGES:
+        return format_html('<span class="badge text-bg-light border status-badge" data-status="">? {}</span>',
+                           STATUS_LABELS[None])
+    css, icon = STATUS_BADGES[status]
+    return format_html('<span class="badge {} status-badge" data-status="{}"><span aria-hidden="true">{}</span> {}'
+                       '</span>', css, status, icon, STATUS_LABELS[status])
+
+
+@register.simple_tag
+def row_explanations(row, thresholds):
+    """``{% row_explanations row thresholds as ex %}``: ``ex.status`` and ``ex.indicators`` of an
+    organization-year (``dashboards.explain``)."""
+    return {"status": status_explanation(row), "indicators": indicator_explanations(row, thresholds)}
 
 
 @register.simple_tag
@@ -93,8 +120,8 @@ def _user(context):
 
 
 def _chosen_year(context, years):
-    """The year of the indicator cards: ``?funding_year=`` when it is one of ``years``, else the latest year
-    not after this year."""
+    """The year of the indicator cards: ``?funding_year=`` when it is one of ``years``, else the last complete
+    year (or the latest year before it)."""
     request = context.get("request")
     try:
         wanted = int(request.GET.get("funding_year", ""))
@@ -102,8 +129,14 @@ def _chosen_year(context, years):
         wanted = None
     if wanted in years:
         return wanted
-    this_year = timezone.localdate().year
-    return max([y for y in years if y <= this_year] or years)
+    return _default_of(years)
+
+
+def _default_of(years):
+    """The last complete calendar year when it is among ``years`` (DESIGN §6 [v2]), else the latest year before
+    it, else the earliest year."""
+    last_complete = default_year()
+    return max([y for y in years if y <= last_complete] or [min(years)])
 
 
 def _json_safe(value):
@@ -137,11 +170,13 @@ def funding_mix(context, organization):
     latest = by_year[_chosen_year(context, years)]
     table = [{"year": y, "amounts": [mix.get(y, {}).get(key) for key, _label in sources], "row": by_year[y]}
              for y in years]
+    explanations = {e.name: e for e in indicator_explanations(latest, thresholds)}
     cards = []
-    for name in OrganizationYear.flagged:
-        column = indicator_column(name)
-        cards.append({"column": column, "value": getattr(latest, name), "flag": getattr(latest, f"{name}_flag"),
-                      "threshold": threshold_text(thresholds, name)})
+    for column in [indicator_column(name) for name in OrganizationYear.flagged] + SHOWN_COLUMNS:
+        name = column.name
+        cards.append({"column": column, "value": getattr(latest, name), "flag": getattr(latest, f"{name}_flag", None),
+                      "threshold": threshold_text(thresholds, name) if column.flagged else "",
+                      "explain": explanations.get(name)})
     chart = {
         "labels": [str(y) for y in years],
         "series": [{"label": label, "color": SOURCE_COLORS.get(key),
@@ -161,7 +196,8 @@ def funding_mix(context, organization):
         "cards": cards,
         "chart_id": f"funding-mix-{organization.pk}",
         "chart": chart,
-        "indicator_columns": [c for c in ORGANIZATION_TABLE if c.numeric and c.kind != "flag"],
+        "indicator_columns": [indicator_column(n) for n in OrganizationYear.flagged] + SHOWN_COLUMNS,
+        "status": status_explanation(latest),
         "thresholds": thresholds,
     }
 
@@ -177,9 +213,8 @@ def purchaser_summary(context, purchaser):
     by_year = spend_by_year_and_category(purchaser)
     if not by_year:
         return {"empty": True, "purchaser": purchaser}
-    today = timezone.localdate()
     years = list(by_year)
-    year = max([y for y in years if y <= today.year] or years)
+    year = _default_of(years)
     present = {c for amounts in by_year.values() for c in amounts}
     categories = [(c.value, str(c.label)) for c in ServiceCategory if c.value in present]
     table = [{"year": y, "amounts": [by_year[y].get(c) for c, _label in categories],

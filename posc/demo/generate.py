@@ -30,13 +30,20 @@ SERIAL_MULTIPLIER = 7_919_081  # coprime with 31, so index → serial is one-to-
 
 # Organization funding profiles: weight, contracts (low, high), restricted share (low, high),
 # reserve months (low, high), management expense ratio (low, high).
+# Most organizations live on government contracts (the literature on China's disability NGOs reports as much),
+# but some are diversified, fee-based (commercial) or foundation-backed.
 PROFILES = {
     "dependent": (30, (8, 16), (0.80, 0.95), (0.2, 2.5), (0.04, 0.14)),
-    "diversified": (25, (8, 14), (0.45, 0.75), (3.0, 10.0), (0.06, 0.16)),
+    "diversified": (20, (8, 14), (0.45, 0.75), (3.0, 10.0), (0.06, 0.16)),
     "restricted": (15, (6, 12), (0.95, 1.00), (0.3, 3.0), (0.05, 0.24)),
     "commercial": (10, (2, 6), (0.40, 0.70), (3.0, 12.0), (0.08, 0.26)),
-    "small": (20, (1, 4), (0.60, 0.90), (0.5, 6.0), (0.05, 0.30)),
+    "foundation": (7, (1, 4), (0.50, 0.80), (2.0, 8.0), (0.06, 0.15)),
+    "small": (18, (1, 4), (0.60, 0.90), (0.5, 6.0), (0.05, 0.30)),
 }
+# Share of each profile that is financially fragile: thin reserves and net assets, almost no overhead left to cut
+# and expenses above income; the four vulnerability ratios of Tuckman & Chang move together for them.
+FRAGILE_RATES = {"dependent": 0.3, "restricted": 0.25, "small": 0.3, "diversified": 0.05, "commercial": 0.05,
+                 "foundation": 0.05}
 METHODS = ["public_tender", "competitive_consultation", "competitive_negotiation", "inquiry", "invited_tender",
            "framework", "other"]
 METHOD_WEIGHTS = [25, 25, 14, 8, 6, 5, 2]
@@ -326,6 +333,8 @@ def plan_organizations(rng, ctx, used_names=None):
             "management": rng.uniform(*management), "quality": rng.gauss(84, 5), "weak": rng.random() < 0.04,
             "contracts": rng.randint(*contracts_range), "size": rng.uniform(0.6, 1.6),
         }
+        if rng.random() < FRAGILE_RATES[profile]:
+            org.demo.update(fragile=True, reserve=rng.uniform(0.1, 1.0), management=rng.uniform(0.015, 0.05))
         if plan.name == "small" and i == 0:
             org.demo.update(contracts=14, main=STAFF_PURCHASER)
         orgs.append(org)
@@ -508,6 +517,9 @@ INCOME_MIX = {
                    "foundation_grant": (0.5, (0.05, 0.15), (1, 1))},
     "commercial": {"service_fee": (0.95, (1.5, 4.0), (0, 0)),
                    "donation_corporate": (0.3, (0.02, 0.08), (0, 0))},
+    "foundation": {"foundation_grant": (0.95, (1.0, 2.5), (0.6, 1)),
+                   "donation_corporate": (0.4, (0.05, 0.20), (0, 0.3)),
+                   "donation_individual": (0.5, (0.05, 0.15), (0, 0))},
     "small": {"donation_individual": (0.5, (0.10, 0.40), (0, 0)),
               "membership_dues": (0.4, (0.02, 0.10), (0, 0)),
               "other": (0.2, (0.05, 0.20), (0, 0))},
@@ -537,7 +549,9 @@ def _income_records(rng, org, main, years, contract_income, plan, IncomeRecord):
 
 
 def _annual_report(rng, org, year, income, restricted_income, AnnualReport):
-    total = round(income * rng.uniform(0.88, 1.05)) if income else rng.randint(3_000_000, 20_000_000)
+    fragile = org.demo.get("fragile", False)
+    spending = rng.uniform(1.0, 1.12) if fragile else rng.uniform(0.86, 1.03)
+    total = round(income * spending) if income else rng.randint(3_000_000, 20_000_000)
     management = round(total * min(0.4, max(0.01, org.demo["management"] + rng.uniform(-0.02, 0.02))))
     fundraising = round(total * rng.uniform(0, 0.03)) if org.legal_form in ("foundation", "social_group") else 0
     other = round(total * rng.uniform(0, 0.03))
@@ -552,7 +566,7 @@ def _annual_report(rng, org, year, income, restricted_income, AnnualReport):
         fundraising_expenses=cents_to_money(fundraising),
         personnel_costs=cents_to_money(round(total * rng.uniform(0.3, 0.6))),
         net_assets_unrestricted=cents_to_money(unrestricted),
-        net_assets_restricted=cents_to_money(round(restricted_income * rng.uniform(0, 0.3))),
+        net_assets_restricted=cents_to_money(round(restricted_income * rng.uniform(0, 0.05 if fragile else 0.3))),
         staff_count=max(0, org.staff_count + rng.randint(-3, 3)),
     )
 

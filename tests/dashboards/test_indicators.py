@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from dashboards.flags import Thresholds
 from dashboards.indicators import ORGANIZATION_COLUMNS, organization_indicators
@@ -74,8 +75,8 @@ def test_hand_built_case(hand_built):
     assert row.government_share == D("0.76")  # 95 000 / 125 000
     assert row.top_funder_share == D("0.56")  # purchaser A: 70 000 / 125 000
     assert row.top_funder_name == a.name
-    # shares 56 %, 20 %, 16 %, 8 % → 56² + 20² + 16² + 8²
-    assert row.funder_hhi == D("3856")
+    # v2: the unnamed service fee (8 %) is diffuse income, nobody's share: 56² + 20² + 16² (v1: + 8² = 3 856)
+    assert row.funder_hhi == D("3792")
     assert row.restricted_ratio == D("0.656")  # 82 000 / 125 000
     assert row.reserve_months == D("2.4")  # 24 000 / (120 000 / 12)
     assert row.management_expense_ratio == D("0.125")  # 15 000 / 120 000
@@ -84,6 +85,11 @@ def test_hand_built_case(hand_built):
             row.reserve_months_flag, row.management_expense_ratio_flag, row.renewal_exposure_flag) == (
         "amber", "red", "red", "amber", "amber", "amber", "amber")
     assert row.worst_flag == "red"
+    # v2 (docs/indicators.md, worked example): revenue types government 76 %, corporate 16 %, fees 8 %
+    assert row.revenue_type_hhi == D("6096")  # 76² + 16² + 8²
+    assert row.commercial_share == D("0.08")  # 10 000 / 125 000
+    assert row.equity_ratio == D("0.232")  # (24 000 + 5 000 restricted net assets) / 125 000
+    assert row.operating_margin == D("0.04")  # (125 000 − 120 000) / 125 000
 
 
 def test_payment_of_december_31_counts_in_its_own_year(hand_built):
@@ -91,7 +97,8 @@ def test_payment_of_december_31_counts_in_its_own_year(hand_built):
     row = one(org, 2024)
     assert row.contract_income == D("20000.00")
     assert row.total_income == D("119999.00")  # + the 2024 individual donation
-    assert row.top_funder_share == D("99999") / D("119999")
+    # v2: the unnamed individual donations are diffuse; the top funder is purchaser A (v1: the donations)
+    assert row.top_funder_share == D("20000") / D("119999")
     assert row.reserve_months is None  # no annual report for 2024
     assert row.reserve_months_flag is None
 
@@ -101,7 +108,10 @@ def test_row_has_the_design_field_names(hand_built):
     row = one(org).as_dict()
     names = ["organization", "organization_name", "year", "total_income", "contract_income", "government_income",
              "restricted_income", "government_share", "top_funder_share", "top_funder_name", "funder_hhi",
-             "restricted_ratio", "reserve_months", "management_expense_ratio", "renewal_exposure"]
+             "restricted_ratio", "reserve_months", "management_expense_ratio", "renewal_exposure",
+             "revenue_type_hhi", "commercial_share", "equity_ratio", "operating_margin", "status",
+             "equity_ratio_percentile", "revenue_type_hhi_percentile", "management_expense_ratio_percentile",
+             "operating_margin_percentile"]
     assert ORGANIZATION_COLUMNS[:len(names)] == names
     assert set(ORGANIZATION_COLUMNS[len(names):]) == {
         f"{n}_flag" for n in ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio",
@@ -116,7 +126,7 @@ def test_range_of_years_gives_one_row_per_organization_year(hand_built):
     rows = organization_indicators(Organization.objects.filter(pk__in=[org.pk, other.pk]), range(2024, 2027))
     assert [(r.organization, r.year) for r in rows] == [
         (other.pk, 2024), (other.pk, 2025), (other.pk, 2026), (org.pk, 2024), (org.pk, 2025), (org.pk, 2026)]
-    assert rows[4].funder_hhi == D("3856")
+    assert rows[4].funder_hhi == D("3792")
     assert rows[5].total_income == D("0") and rows[5].government_share is None
 
 
@@ -187,7 +197,7 @@ def test_subsidy_naming_a_purchaser_merges_with_its_contract_income():
     assert row.government_share == D("0.7")
     assert row.top_funder_share == D("0.7")
     assert row.top_funder_name == "某区民政局"
-    assert row.funder_hhi == D("5800")  # 70² + 30²
+    assert row.funder_hhi == D("4900")  # 70²; v2: the unnamed individual donations are diffuse (v1: + 30²)
     # 80 % of 10 000 (factory contract) + 4 000
     assert row.restricted_income == D("12000.00")
 
@@ -198,9 +208,14 @@ def test_records_without_funder_name_group_by_source():
     IncomeRecordFactory(organization=org, source="other", funder_name="", amount=D("1000"))
     IncomeRecordFactory(organization=org, source="service_fee", funder_name="", amount=D("3000"))
     row = one(org)
-    assert row.top_funder_share == D("0.6")
-    assert row.funder_hhi == D("5200")  # 60² + 40²
-    assert row.top_funder_name  # the source's label
+    # v2: unnamed "other" income is one funder (2 000 of 5 000); the unnamed service fees are diffuse
+    # (v1 counted them as the top funder: 60 %, HHI 5 200)
+    assert row.top_funder_share == D("0.4")
+    assert row.funder_hhi == D("1600")  # 40²
+    with translation.override("en"):
+        assert str(row.top_funder_name) == "Other"  # the source's label, in the reader's language
+    with translation.override("zh-hans"):
+        assert str(row.top_funder_name) == "其他"
 
 
 def test_a_purchaser_and_a_donor_with_the_same_name_stay_two_funders():
@@ -283,9 +298,11 @@ def _make_organizations(n):
 def test_query_count_does_not_grow_with_the_number_of_organizations(n, django_assert_num_queries):
     _make_organizations(n)
     thresholds = Thresholds.load()
-    with django_assert_num_queries(3):
+    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers)
+    with django_assert_num_queries(4):
         rows = organization_indicators(Organization.objects.all(), range(2024, 2026), thresholds=thresholds)
     assert len(rows) == 2 * n
     assert all(r.total_income == D("40000.00") for r in rows if r.year == 2025)
-    with django_assert_num_queries(4):
+    assert all(r.status is not None for r in rows if r.year == 2025)  # four ratios against ≥ 5 peers
+    with django_assert_num_queries(5):
         organization_indicators(Organization.objects.all(), 2025)

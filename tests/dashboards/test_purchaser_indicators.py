@@ -78,10 +78,26 @@ def test_hand_built_purchaser(hand_built):
     assert row.average_review_score == D("67.5")  # (85 + 50) / 2
     assert row.failed_reviews == 1
     assert row.overdue_payments == 1
-    assert row.supplier_hhi_flag == "red"
-    assert row.single_source_share_flag == "red"
-    assert row.worst_flag == "red"
+    # v2, small numbers: 4 counted contracts (fewer than 5) → concentration computed but not judged
+    # (v1 flagged both red)
+    assert row.supplier_hhi_flag is None
+    assert row.single_source_share_flag is None
+    assert row.worst_flag is None
     assert list(row.as_dict()) == PURCHASER_COLUMNS
+
+
+def test_small_number_rule_judges_from_five_contracts(hand_built):
+    """A fifth counted contract (Y, 50 000, inquiry) makes the year judgeable: spend 200 000, X 80 000, Y 90 000,
+    Z 30 000 → HHI 40² + 45² + 15² = 3 850 (red); single source 50 000 / 200 000 = 25 % (red)."""
+    p, _x, y, _z = hand_built
+    ContractFactory(purchaser=p, organization=y, amount=D("50000"), restricted_amount=D("0"),
+                    procurement_method="inquiry")
+    [row] = purchaser_indicators(Purchaser.objects.filter(pk=p.pk), 2025, today=TODAY)
+    assert row.contract_count == 5
+    assert row.supplier_hhi == D("3850")
+    assert row.single_source_share == D("0.25")
+    assert row.supplier_hhi_flag == "red" and row.single_source_share_flag == "red"
+    assert row.worst_flag == "red"
 
 
 def test_previous_year_and_empty_year(hand_built):
@@ -89,7 +105,7 @@ def test_previous_year_and_empty_year(hand_built):
     rows = purchaser_indicators(Purchaser.objects.filter(pk=p.pk), [2024, 2026], today=TODAY)
     assert [(r.year, r.contract_count, r.spend) for r in rows] == [(2024, 1, D("70000.00")), (2026, 0, D("0"))]
     assert rows[0].supplier_hhi == D("10000") and rows[0].single_source_share == D("0")
-    assert rows[0].single_source_share_flag == "none"
+    assert rows[0].single_source_share_flag is None  # one contract: too few to judge (v2; v1 "none")
     assert rows[0].average_review_score == D("20") and rows[0].failed_reviews == 1
     empty = rows[1]
     assert empty.supplier_hhi is None and empty.top_supplier_share is None and empty.single_source_share is None
@@ -99,8 +115,8 @@ def test_previous_year_and_empty_year(hand_built):
 
 def test_single_source_boundary():
     p = PurchaserFactory()
-    ContractFactory(purchaser=p, restricted_amount=D("0"),
-                    amount=D("95000"))
+    for _ in range(4):  # v2: five contracts, so that the share is judged
+        ContractFactory(purchaser=p, restricted_amount=D("0"), amount=D("23750"))
     ContractFactory(purchaser=p, restricted_amount=D("0"),
                     amount=D("5000"), procurement_method="single_source")
     [row] = purchaser_indicators(Purchaser.objects.filter(pk=p.pk), 2025)

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -89,8 +90,9 @@ def test_filters_region_legal_form_category_and_flag(client, world):
     assert names(client.get(DEPENDENCY, {"year": 2025, "region": world["north"].pk})) == ["北区康复中心"]
     assert names(client.get(DEPENDENCY, {"year": 2025, "legal_form": ["social_group"]})) == ["南区助残协会"]
     assert names(client.get(DEPENDENCY, {"year": 2025, "service_category": ["employment"]})) == ["南区助残协会"]
-    # 北区康复中心: one funder only (HHI 10 000, red); 南区助残协会: HHI 5 000 is red too, government 50 % amber.
-    assert set(names(client.get(DEPENDENCY, {"year": 2025, "flag": "red"}))) == {"北区康复中心", "南区助残协会"}
+    # v2: the flag filter reads the vulnerability status. Both organizations have red indicator flags (HHI 10 000
+    # and 5 000) but, without annual reports and with 2 peers, no status: neither is "red" (v1 listed both).
+    assert names(client.get(DEPENDENCY, {"year": 2025, "flag": "red"})) == []
     assert names(client.get(DEPENDENCY, {"year": 2025, "flag": "none"})) == []
     assert names(client.get(DEPENDENCY, {"year": 2024, "flag": "flagged"})) == []
 
@@ -114,9 +116,12 @@ def test_sorting_by_indicator_puts_undefined_last(client, world):
     assert names(client.get(DEPENDENCY, {"year": 2025, "sort": "-total_income"}))[0] == "北区康复中心"
 
 
-def test_default_year_is_the_latest_year_with_payments(client, world):
+def test_default_year_is_the_last_complete_year(client, world):
+    """v2: the last complete calendar year, whose annual reports can exist (v1: the latest year with payments)."""
     client.force_login(user_with_role("analyst"))
-    assert client.get(DEPENDENCY).context["year"] == 2025
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2031, 3, 1)):
+        assert client.get(DEPENDENCY).context["year"] == 2030
+        assert client.get(PURCHASERS).context["year"] == 2030
 
 
 def test_rows_and_columns_for_export(rf, world):
@@ -170,7 +175,7 @@ def test_purchaser_dashboard_rows(client, world):
     rows = {row.purchaser_name: row for row in response.context["rows"]}
     assert set(rows) == {"北区民政局", "南区民政局"}
     assert rows["南区民政局"].single_source_share == D("1")
-    assert rows["南区民政局"].single_source_share_flag == "red"
+    assert rows["南区民政局"].single_source_share_flag is None  # v2: one contract, too few to judge (v1: red)
     assert rows["北区民政局"].spend == D("100000.00")
 
 
@@ -304,3 +309,24 @@ def test_thresholds_load_once_per_dashboard_page(client, world, django_assert_ma
     threshold_queries = [q for q in queries if "dashboards_threshold" in q["sql"]]
     assert len(threshold_queries) == 1
     assert Thresholds.load().get("funder_hhi").amber == D("1500")
+
+
+# --- methodology ---------------------------------------------------------------------------------------------
+
+def test_methodology_page_in_the_readers_language_linked_from_every_dashboard(client, world):
+    client.force_login(user_with_role("analyst"))
+    url = reverse("dashboards:methodology")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Vulnerability status (Tuckman &amp; Chang)" in english and "脆弱性状态" not in english
+    assert "脆弱性状态（Tuckman &amp; Chang）" in chinese and "Vulnerability status" not in chinese
+    assert "<table" in english and "<h3" in english  # rendered Markdown, not the raw text
+    for page in (DEPENDENCY, PURCHASERS, "/"):
+        assert f'href="{url}"' in client.get(page).content.decode(), page
+
+
+def test_purchaser_dashboard_explains_the_small_number_rule_and_its_columns(client, world):
+    client.force_login(user_with_role("analyst"))
+    html = client.get(PURCHASERS, {"year": 2025}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count("too few to judge concentration") == 2  # each purchaser signed one contract in 2025
+    assert "Share of the year&#x27;s spend awarded by single-source procurement" in html  # the legend

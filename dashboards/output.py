@@ -1,0 +1,54 @@
+"""How indicator rows are written out (DESIGN §6 [v2], output precision): the same columns, in the same order,
+rounded the same way in the API and every CSV.
+
+Ratios are fractions rounded half-up to 4 decimals (0.7612), money to 2 decimals always ("0.00"), HHI to whole
+points, months to 1 decimal, percentiles among peers to 1 decimal. Undefined values stay ``None`` (null in the
+API, an empty CSV cell).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS
+
+MONEY, RATIO, HHI, MONTHS, PERCENTILE, SCORE = "money", "ratio", "hhi", "months", "percentile", "score"
+PLACES = {MONEY: 2, RATIO: 4, HHI: 0, MONTHS: 1, PERCENTILE: 1, SCORE: 2}
+
+ORGANIZATION_KINDS = {
+    "total_income": MONEY, "contract_income": MONEY, "government_income": MONEY, "restricted_income": MONEY,
+    "government_share": RATIO, "top_funder_share": RATIO, "funder_hhi": HHI, "restricted_ratio": RATIO,
+    "reserve_months": MONTHS, "management_expense_ratio": RATIO, "renewal_exposure": RATIO,
+    "revenue_type_hhi": HHI, "commercial_share": RATIO, "equity_ratio": RATIO, "operating_margin": RATIO,
+    "equity_ratio_percentile": PERCENTILE, "revenue_type_hhi_percentile": PERCENTILE,
+    "management_expense_ratio_percentile": PERCENTILE, "operating_margin_percentile": PERCENTILE,
+}
+PURCHASER_KINDS = {
+    "spend": MONEY, "supplier_hhi": HHI, "top_supplier_share": RATIO, "single_source_share": RATIO,
+    "average_review_score": SCORE,
+}
+
+
+def round_value(value, kind):
+    """``value`` rounded half-up to the places of ``kind``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-PLACES[kind]), rounding=ROUND_HALF_UP)
+
+
+def _writer(columns, kinds):
+    def rounded(row):
+        """A row as a dict of output values, in column order (lazy labels as text in the active language)."""
+        result = {}
+        for name in columns:
+            value = getattr(row, name)
+            kind = kinds.get(name)
+            if kind is not None:
+                value = round_value(value, kind)
+            elif value is not None and not isinstance(value, int | str):
+                value = str(value)
+            result[name] = value
+        return result
+    return rounded
+
+
+organization_output = _writer(ORGANIZATION_COLUMNS, ORGANIZATION_KINDS)
+purchaser_output = _writer(PURCHASER_COLUMNS, PURCHASER_KINDS)
