@@ -26,6 +26,7 @@ from tests.test_roles_matrix import World
 # Kinds (how the route is protected → how it is tested here):
 #   public     no login needed, shows no rows                        → answers without a login redirect
 #   own        the signed-in user's own account pages                → login required
+#   doc        documentation pages (the indicator methodology): no rows → login required
 #   home       the dashboard home: aggregates of visible rows        → login; out-of-scope rows not named
 #   list       a model's list page (+ ?export=csv)                   → login; out rows in neither HTML nor CSV
 #   add        a model's create form (choices: visible/editable)     → login; writes: tests/trust/test_writes.py,
@@ -73,6 +74,7 @@ ROUTES = {
     "dashboards:dependency": "dashboard",
     "dashboards:purchasers": "dashboard",
     "dashboards:organization_funding": "funding",
+    "dashboards:methodology": "doc",
     **{f"{app}:{m}_list": "list" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_add": "add" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_{action}": "object" for app, models in MODEL_PAGES.items() for m in models
