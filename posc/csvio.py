@@ -13,6 +13,7 @@
 
 import csv
 import datetime
+import hashlib
 import io
 import json
 import re
@@ -20,9 +21,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.expressions import CombinedExpression
 from django.http import StreamingHttpResponse
@@ -97,6 +98,7 @@ TRUE_WORDS = {"true", "1", "yes", "y", "t", "on", "是", "真"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "off", "否", "假"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _NUMBER_NOISE = re.compile(r"[,，、\s\u00a0\u3000¥￥元]")
+MAX_NUMBER_DIGITS = 18
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 
 
@@ -108,6 +110,9 @@ def parse_decimal(text):
         raise ValidationError(_("Enter a number.")) from None
     if not value.is_finite():
         raise ValidationError(_("Enter a number."))
+    if value and value.adjusted() >= MAX_NUMBER_DIGITS:
+        # Far beyond any amount or count the database holds; also keeps 1e999999999 from becoming a huge integer.
+        raise ValidationError(_("This number is too large."), code="max_value")
     return value
 
 
@@ -223,6 +228,27 @@ class Id(Col):
     def read(self, cells, ctx):
         text = cells.get("id", "")
         return parse_int(text) if text else None
+
+
+class Version(Col):
+    """The record's ``version`` (models that count their changes): exported with every row; on import it is the
+    version the row was exported at, compared with the stored one (a stale row is a conflict, never written).
+    It is never written from the file: the import bumps it when a row really changes something."""
+
+    field_name = "version"
+    editable = False
+
+    def csv_columns(self):
+        return [CsvColumn("version", _("version"), "version", numeric=True, importable=True)]
+
+    def read(self, cells, ctx):
+        text = cells.get("version", "")
+        if not text:
+            return None
+        value = parse_int(text)
+        if value < 1:
+            raise ValidationError(_("A version is a whole number from 1."), code="invalid")
+        return value
 
 
 class Field(Col):
@@ -675,6 +701,8 @@ class CsvSpec:
         self.prepare = prepare
         self.example = example or {}
         self.filename = filename or slug
+        if _has_field(model, "version") and not any(isinstance(col, Version) for col in self.cols):
+            self.cols.append(Version())  # every export carries the record's version (DESIGN §13)
         for col in self.cols:
             col.bind(self)
 
@@ -719,7 +747,7 @@ class CsvSpec:
     def template_rows(self):
         """Header row and one example row of the downloadable import template (new records: no id column; an
         export of the list is the template for updates)."""
-        columns = [c for c in self.import_columns() if c.name != "id"]
+        columns = [c for c in self.import_columns() if c.name not in ("id", "version")]
         return [[c.name for c in columns], [self.example.get(c.name, "") for c in columns]]
 
 
@@ -786,21 +814,39 @@ class FileError(Exception):
     """The file as a whole cannot be read (encoding, size, header)."""
 
 
+def _bad_bytes(data, exc, encoding):
+    """“byte 0xB3 at offset 12” for an error message: what the decoder found."""
+    bad = data[exc.start:exc.end][:4]
+    return {"encoding": encoding, "offset": exc.start + 1, "bytes": " ".join(f"0x{b:02X}" for b in bad)}
+
+
 def decode(data):
-    """Bytes → text: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    """Bytes → text: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030 (a superset of GBK).
+
+    A byte-order mark promises an encoding: bytes that break that promise are a ``FileError`` naming the mark and
+    the first bad bytes (a UTF-8 BOM in front of GB18030 text is not silently read as something else)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise FileError(_("The file begins with a UTF-8 byte-order mark, but byte %(offset)d (%(bytes)s) is not "
+                              "UTF-8: the file mixes encodings. Save it again as “CSV UTF-8”.")
+                            % _bad_bytes(data[3:], exc, "UTF-8")) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileError(_("The file begins with a UTF-16 byte-order mark, but byte %(offset)d (%(bytes)s) is not "
+                              "UTF-16. Save it again as “CSV UTF-8”.") % _bad_bytes(data, exc, "UTF-16")) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
         return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise FileError(_("The file is neither UTF-8 nor GB18030/GBK text. Save it as “CSV UTF-8” or “CSV”.")) \
-            from None
+    except UnicodeDecodeError as exc:
+        raise FileError(_("The file is neither UTF-8 nor GB18030/GBK text (byte %(offset)d: %(bytes)s). Save it as "
+                          "“CSV UTF-8” or “CSV”.") % _bad_bytes(data, exc, "GB18030")) from None
 
 
 def sniff_delimiter(text):
@@ -809,30 +855,100 @@ def sniff_delimiter(text):
     return "\t" if first.count("\t") > first.count(",") else ","
 
 
+@dataclass
+class Table:
+    """A file as read: the header cells, the data rows as ``(row number, cells)`` and the rows that could not be
+    read as ``RowError``s. Row numbers are the spreadsheet's line numbers (the header is line 1)."""
+
+    header: list
+    rows: list
+    errors: list
+
+    def __iter__(self):  # ``header, rows = read_table(data)``
+        return iter((self.header, self.rows))
+
+
+class _Lines:
+    """Feeds physical lines to ``csv.reader`` and remembers how many it took (to restart after a broken row)."""
+
+    def __init__(self, lines, start):
+        self.lines = lines
+        self.position = start
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
+
+
+def _looks_like_rows(cell, delimiter, width):
+    """Whether a quoted cell that spans lines swallowed whole rows: one of its later lines holds as many cells as
+    the header (the mark of a missing closing quote, not of a description with line breaks)."""
+    if width < 3 or "\n" not in cell and "\r" not in cell:
+        return False
+    for line in cell.splitlines()[1:]:
+        if line.count(delimiter) + 1 >= width:
+            return True
+    return False
+
+
 def read_table(data, max_rows=None):
-    """Bytes of a CSV file → (header cells, [(row number, cells)]); blank rows are skipped. Row numbers are the
-    spreadsheet's (the header is row 1)."""
-    text = decode(data).lstrip(BOM)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    """Bytes of a CSV file → ``Table``. Blank rows are skipped.
+
+    Strict: a row the CSV syntax cannot read (an unclosed or stray quote), a row with more cells than the header,
+    a cell with a NUL character, and a quoted cell that swallowed following rows are each a row error naming the
+    row; the reader then goes on with the next line, so one broken row never hides (or merges) the rows after it.
+    An encoding problem, an empty file or an unreadable header is a ``FileError``."""
+    text = decode(data)
+    if text.startswith(BOM):
+        text = text[1:]
+    delimiter = sniff_delimiter(text)
+    lines = list(io.StringIO(text, newline=""))
+    if not lines:
+        raise FileError(_("The file is empty."))
+    feed = _Lines(lines, 0)
     try:
-        header = next(reader)
-    except StopIteration:
-        raise FileError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise FileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from None
-    rows = []
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            rows.append((reader.line_num, row))
-            if max_rows is not None and len(rows) > max_rows:
-                raise FileError(_("The file has more than %(max)d rows; split it into smaller files.")
-                                % {"max": max_rows})
-    except csv.Error as exc:
-        raise FileError(_("The file is not valid CSV (line %(line)d): %(error)s")
-                        % {"line": reader.line_num, "error": exc}) from None
-    return header, rows
+        header = next(csv.reader(feed, delimiter=delimiter, strict=True))
+    except (StopIteration, csv.Error):
+        raise FileError(_("The first row (the column names) is not valid CSV: check its quotes.")) from None
+    if any("\x00" in cell for cell in header):
+        raise FileError(_("The first row (the column names) contains a NUL character: this is not a text file."))
+    width = len(header)
+    rows, errors = [], []
+    while feed.position < len(lines):
+        start = feed.position
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
+        try:
+            for row in reader:
+                number = start + 1
+                start = feed.position
+                if not any(cell.strip() for cell in row):
+                    continue
+                if any("\x00" in cell for cell in row):
+                    errors.append(RowError(number, "", gettext("This row contains a NUL character (an invisible "
+                                                               "control character): remove it.")))
+                elif len(row) > width and any(cell.strip() for cell in row[width:]):
+                    errors.append(RowError(number, "", gettext(
+                        "This row has %(cells)d cells but the header has %(width)d columns: check the quotes and "
+                        "delimiters of this row.") % {"cells": len(row), "width": width}))
+                elif any(_looks_like_rows(cell, delimiter, width) for cell in row):
+                    errors.append(RowError(number, "", gettext(
+                        "A quoted cell of this row runs over the following lines and swallows what look like "
+                        "whole rows: a closing quote is probably missing.")))
+                else:
+                    rows.append((number, row))
+                if max_rows is not None and len(rows) + len(errors) > max_rows:
+                    raise FileError(_("The file has more than %(max)d rows; split it into smaller files.")
+                                    % {"max": max_rows})
+        except csv.Error:
+            errors.append(RowError(start + 1, "", gettext(
+                "This row is not valid CSV: a quote is not closed, or text follows a closing quote.")))
+            feed.position = start + 1  # go on with the next line
+    return Table(header, rows, errors)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -858,6 +974,7 @@ class ImportResult:
     ignored_columns: list = field(default_factory=list)
     read_only_columns: list = field(default_factory=list)
     committed: bool = False
+    plan: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -993,6 +1110,9 @@ class Importer:
         self.model = spec.model
         self.user = user or SystemUser()
         self.history_user = user if getattr(user, "pk", None) else None
+        self.plan = []  # (row, "create" | "update" | "unchanged", id, version or fingerprint) for each valid row
+        self.expected_plan = None
+        self.lock = False
 
     # --------------------------------------------------------------- helpers
 
@@ -1029,8 +1149,13 @@ class Importer:
 
     # --------------------------------------------------------------- main
 
-    def run(self, data, commit=False):
+    def run(self, data, commit=False, expected_plan=None):
+        """Read, check and (``commit``) write ``data``. ``expected_plan``: the preview's ``result.plan``; the
+        import is refused, row by row, where the plan made now differs from it."""
         result = ImportResult()
+        self.plan = result.plan
+        self.expected_plan = expected_plan
+        self.lock = commit
         if not self.may_import():
             raise FileError(_("Your role may not add %(models)s.")
                             % {"models": self.model._meta.verbose_name_plural})
@@ -1038,7 +1163,9 @@ class Importer:
         if len(data) > max_bytes:
             raise FileError(_("The file is %(size)s MB; at most %(max)s MB can be imported at once.")
                             % {"size": _mb(len(data)), "max": _mb(max_bytes)})
-        header, rows = read_table(data, max_rows=settings.CSV_IMPORT_MAX_ROWS)
+        table = read_table(data, max_rows=settings.CSV_IMPORT_MAX_ROWS)
+        header, rows = table.header, table.rows
+        result.errors.extend(table.errors)
         mapping = self.map_header(header, result)
         importable = {c.name for c in self.spec.import_columns()}
         if not (importable & set(mapping)):
@@ -1049,8 +1176,9 @@ class Importer:
                 self._run(mapping, rows, result)
                 if result.errors or not commit:
                     transaction.set_rollback(True)
-        except IntegrityError as exc:
+        except (IntegrityError, DataError) as exc:
             result.add(0, "", _("The database refused the rows: %(error)s") % {"error": exc})
+        result.errors.sort(key=lambda e: e.row)
         result.committed = commit and not result.errors
         return result
 
@@ -1097,8 +1225,11 @@ class Importer:
                    if not f.primary_key and f.name != "version" and not getattr(f, "auto_now", False)
                    and not getattr(f, "auto_now_add", False)]
         plan = self._validation_plan(cols, fields_present)
+        versioned = _has_field(self.model, "version")
+        file_has_version = versioned and "version" in header
+        scope_fields = () if self.is_admin else SCOPE_DEFINING_FIELDS.get(self.model._meta.label_lower, ())
         to_create, to_update, rows_of = [], [], {}
-        changed_fields = set()
+        conflicts = []
         explicit_ids = False
         for (number, values, bad), target in zip(parsed, targets, strict=True):
             if target is _SKIP:
@@ -1117,23 +1248,103 @@ class Importer:
             if target is None:
                 to_create.append(obj)
                 rows_of[id(obj)] = number
-            else:
-                after = _snapshot(obj, tracked)
-                diff = {f.name for f in tracked if before[f.name] != after[f.name]}
-                if diff:
-                    changed_fields |= diff
-                    to_update.append(obj)
-                    rows_of[id(obj)] = number
-                else:
-                    result.unchanged += 1
+                self.plan.append((number, "create", None, None))
+                continue
+            after = _snapshot(obj, tracked)
+            diff = {f.name for f in tracked if before[f.name] != after[f.name]}
+            self.plan.append((number, "update" if diff else "unchanged", obj.pk,
+                              obj.version if versioned else _digest(before)))
+            if not diff:
+                result.unchanged += 1
+                continue
+            if file_has_version and "version" not in bad:
+                if values.get("version") is None:
+                    result.add(number, "version", _("This row changes an existing %(model)s but its version is "
+                                                    "empty: export the records again and make the change in that "
+                                                    "file.") % {"model": self.model._meta.verbose_name})
+                elif values["version"] != obj.version:
+                    conflicts.append((number, obj, values["version"]))
+            for name in sorted(diff & set(scope_fields)):
+                result.add(number, plan["column_of"].get(name, name),
+                           _("Only an administrator may change the %(field)s of an existing %(model)s: it decides "
+                             "who may see and change its records.")
+                           % {"field": self.model._meta.get_field(name).verbose_name,
+                              "model": self.model._meta.verbose_name})
+            obj._import_changed = diff
+            to_update.append(obj)
+            rows_of[id(obj)] = number
+        if conflicts:
+            self._report_conflicts(conflicts, result)
         self._check_unique(to_create + to_update, rows_of, result, cols)
         result.created, result.updated = len(to_create), len(to_update)
+        if self.expected_plan is not None:
+            self._compare_plan(result)
         if result.errors:
             return
-        self._write(to_create, to_update, changed_fields, explicit_ids)
+        self._write(to_create, to_update, explicit_ids, rows_of, result)
+        if result.errors:
+            return
         self._check_scope(to_create + to_update, rows_of, result, cols)
 
+    # --------------------------------------------------------------- plan and conflicts
+
+    def _report_conflicts(self, conflicts, result):
+        """Rows exported at another version than the stored one: name the row, the record and who changed it."""
+        model = self.model
+        last = {}
+        history = getattr(model, "history", None)
+        if history is not None:
+            pks = [obj.pk for _n, obj, _v in conflicts[:1000]]
+            for row in (history.filter(id__in=pks).order_by("id", "-history_date")
+                        .values("id", "history_date", "history_user__username")):
+                last.setdefault(row["id"], row)
+        for number, obj, version in conflicts:
+            params = {"model": model._meta.verbose_name, "record": obj, "id": obj.pk, "row": version,
+                      "current": obj.version}
+            change = last.get(obj.pk)
+            if change is not None:
+                params.update(user=change["history_user__username"] or gettext("system"),
+                              date=timezone.localtime(change["history_date"]).strftime("%Y-%m-%d %H:%M"))
+                message = _("Conflict: %(model)s “%(record)s” (id %(id)s) is at version %(current)d, this row was "
+                            "exported at version %(row)d; last changed by %(user)s on %(date)s. Export it again "
+                            "and make your change in that file.") % params
+            else:
+                message = _("Conflict: %(model)s “%(record)s” (id %(id)s) is at version %(current)d, this row was "
+                            "exported at version %(row)d. Export it again and make your change in that file.") % params
+            result.add(number, "version", message)
+
+    def _compare_plan(self, result):
+        """At confirm: refuse when the plan differs from the preview's (a row that created now updates, a record
+        changed since the preview), naming each row."""
+        before = {entry[0]: tuple(entry) for entry in self.expected_plan}
+        now = {entry[0]: entry for entry in self.plan}
+        model = self.model._meta.verbose_name
+        for number in sorted(set(before) | set(now)):
+            old, new = before.get(number), now.get(number)
+            if old == new:
+                continue
+            if old is None or new is None:
+                message = _("This row was read differently at the preview; upload the file again.")
+            elif old[1] == "create" and new[1] != "create":
+                message = _("At the preview this row added a new %(model)s; since then someone created it (id "
+                            "%(id)s), so it would now change that record. Upload the file again to review.") % {
+                    "model": model, "id": new[2]}
+            elif new[1] == "create":
+                message = _("At the preview this row changed an existing %(model)s, which has since been deleted. "
+                            "Upload the file again to review.") % {"model": model}
+            else:
+                message = _("%(model)s id %(id)s changed since the preview. Upload the file again to review.") % {
+                    "model": capfirst(model), "id": new[2]}
+            result.add(number, "", message)
+        result.errors.sort(key=lambda e: e.row)
+
     # --------------------------------------------------------------- matching
+
+    def _rows(self):
+        """The model's rows as the import reads them: at confirm, locked until the transaction ends
+        (``SELECT … FOR UPDATE``), so nobody changes a record between its check and its write."""
+        manager = self.model._default_manager
+        return manager.select_for_update() if self.lock else manager.all()
 
     def _may_keep_id(self, pk):
         """A created object keeps the file's id only for an administrator and only when no object has it (so a
@@ -1151,7 +1362,9 @@ class Importer:
             editable = {}
             existing = set()
             for chunk in _chunks(ids):
-                editable.update({o.pk: o for o in model._default_manager.editable_by(self.user).filter(pk__in=chunk)})
+                allowed = set(model._default_manager.editable_by(self.user).filter(pk__in=chunk)
+                              .values_list("pk", flat=True))
+                editable.update({o.pk: o for o in self._rows().filter(pk__in=allowed)})
                 if self.is_admin:
                     existing |= set(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
             seen = {}
@@ -1207,7 +1420,7 @@ class Importer:
                 for name_index, name in enumerate(key):
                     attname = _attname(model, name)
                     condition &= Q(**{f"{attname}__in": {v[name_index] for v in chunk}})
-                for obj in model._default_manager.filter(condition):
+                for obj in self._rows().filter(condition):
                     existing[(key, tuple(getattr(obj, _attname(model, n)) for n in key))] = obj
         editable_pks = set()
         for chunk in _chunks({o.pk for o in existing.values()}):
@@ -1347,24 +1560,35 @@ class Importer:
 
     # --------------------------------------------------------------- writing
 
-    def _write(self, to_create, to_update, changed_fields, explicit_ids):
+    def _write(self, to_create, to_update, explicit_ids, rows_of, result):
+        """Write the rows: each update sets only the fields its own row changed, and only while the record is still
+        at the version it was read at (``UPDATE … WHERE id = %s AND version = %s``); the version goes up by one."""
         from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
         model = self.model
         now = timezone.now()
         concrete = {f.name: f for f in model._meta.concrete_fields}
         if to_update:
-            fields = set(changed_fields)
-            if "version" in concrete:
+            versioned = "version" in concrete
+            auto_now = [f.name for f in concrete.values() if getattr(f, "auto_now", False)]
+            groups = {}
+            for obj in to_update:
+                for name in auto_now:
+                    setattr(obj, concrete[name].attname, now)
+                groups.setdefault(tuple(sorted(obj._import_changed | set(auto_now))), []).append(obj)
+            expected = 0
+            written = 0
+            for fields, objs in groups.items():
+                written += update_rows(model, objs, list(fields), versioned=versioned)
+                expected += len(objs)
+            if written != expected:
+                # Unreachable while the rows are locked (select_for_update); kept as the last guard.
+                result.add(0, "version", _("Another user changed some of these records while the file was being "
+                                           "imported; nothing was imported. Upload the file again."))
+                return
+            if versioned:
                 for obj in to_update:
-                    obj.version = (obj.version or 0) + 1
-                fields.add("version")
-            for f in concrete.values():
-                if getattr(f, "auto_now", False):
-                    for obj in to_update:
-                        setattr(obj, f.attname, now)
-                    fields.add(f.name)
-            update_rows(model, to_update, sorted(fields))
+                    obj.version += 1
             get_history_manager_for_model(model).bulk_history_create(
                 to_update, batch_size=500, update=True, default_user=self.history_user,
                 default_change_reason=CHANGE_REASON, default_date=now)
@@ -1375,12 +1599,18 @@ class Importer:
                 advance_sequence(model)
 
     def _check_scope(self, objs, rows_of, result, cols):
-        """Nobody creates or moves a record out of their own scope: every written object must be changeable."""
+        """Nobody creates or moves a record out of their own scope: after the write, every written object must be
+        changeable by the user under a scope computed afresh (a row that changed what the scope is made of counts
+        with its new values)."""
+        from posc.roles import clear_scope
+
+        clear_scope(self.user)
         pks = [o.pk for o in objs]
         allowed = set()
         for chunk in _chunks(pks):
             allowed |= set(self.model._default_manager.editable_by(self.user).filter(pk__in=chunk)
                            .values_list("pk", flat=True))
+        clear_scope(self.user)  # the import is rolled back when a row fails; computed again on next use
         column = cols[0].error_column if cols else ""
         for obj in objs:
             if obj.pk not in allowed:
@@ -1389,6 +1619,17 @@ class Importer:
 
 
 _SKIP = object()
+
+# Fields that decide who may see and change other records (DESIGN §13): only an administrator changes them.
+SCOPE_DEFINING_FIELDS = {
+    "organizations.purchaser": ("region",),
+    "organizations.organization": ("region",),
+}
+
+
+def _digest(snapshot):
+    """A short fingerprint of a record's stored values (the preview's plan, for models without a version)."""
+    return hashlib.sha256(repr(sorted(snapshot.items())).encode()).hexdigest()[:16]
 
 
 def advance_sequence(model):
@@ -1405,18 +1646,40 @@ def advance_sequence(model):
             [table, column, table, column])
 
 
-def update_rows(model, objs, fields):
+def update_rows(model, objs, fields, versioned=False):
     """``UPDATE … SET f = %s … WHERE pk = %s`` for each object, sent with ``executemany`` (one statement prepared
-    once; psycopg pipelines it): much faster than ``bulk_update``'s ``CASE WHEN`` for thousands of rows."""
+    once; psycopg pipelines it): much faster than ``bulk_update``'s ``CASE WHEN`` for thousands of rows.
+
+    ``versioned``: also ``SET version = version + 1 … AND version = %s`` with the version each object was read
+    at, so a record changed meanwhile is not overwritten. Returns the number of rows updated."""
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET "
-           + ", ".join(f"{quote(f.column)} = %s" for f in columns)
-           + f" WHERE {quote(model._meta.pk.column)} = %s")
-    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
+    assignments = [f"{quote(f.column)} = %s" for f in columns]
+    where = f" WHERE {quote(model._meta.pk.column)} = %s"
+    if versioned:
+        assignments.append(f"{quote('version')} = {quote('version')} + 1")
+        where += f" AND {quote('version')} = %s"
+    sql = f"UPDATE {quote(model._meta.db_table)} SET " + ", ".join(assignments) + where
+    params = []
+    for obj in objs:
+        row = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
+        if versioned:
+            row.append(obj.version)
+        params.append(row)
+    written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(params), 1000):
             cursor.executemany(sql, params[start:start + 1000])
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 def _snapshot(obj, fields):

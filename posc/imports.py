@@ -2,10 +2,13 @@
 
 The uploaded file is kept between the preview and the confirmation in a private temporary directory, under a random
 token remembered in the user's session (never in a form field), and deleted after the confirmation or a day later.
-The confirmation validates the file again and writes every row or none (``posc.csvio.Importer``).
+The confirmation reads and plans the file again and writes every row or none (``posc.csvio.Importer``); the
+preview's plan (which row creates, which updates which record at which version) waits beside the file, and the
+confirmation is refused, naming the rows, where the plan made then differs from it.
 URL names: ``imports`` (the index) and ``<app>:<model>_import`` (``?template=1`` downloads the template).
 """
 
+import json
 import secrets
 import tempfile
 import time
@@ -37,7 +40,7 @@ def upload_dir():
 
 def _cleanup(directory):
     cutoff = time.time() - MAX_AGE_SECONDS
-    for item in directory.glob("*.csv"):
+    for item in [*directory.glob("*.csv"), *directory.glob("*.plan.json")]:
         try:
             if item.stat().st_mtime < cutoff:
                 item.unlink()
@@ -144,7 +147,7 @@ class ImportView(LoginRequiredMixin, View):
         result, error = self.run(data, commit=False)
         context = self.context(result=result, file_error=error, filename=upload.name)
         if result is not None and result.ok and result.created + result.updated:
-            context["token"] = self.store(request, data, upload.name)
+            context["token"] = self.store(request, data, upload.name, result.plan)
         return render(request, self.template_name, context, status=200 if error is None else 400)
 
     def confirm(self, request):
@@ -156,7 +159,15 @@ class ImportView(LoginRequiredMixin, View):
             messages.error(request, _("This upload has expired. Please upload the file again."))
             return HttpResponseRedirect(request.path)
         data = file_path.read_bytes()
-        result, error = self.run(data, commit=True)
+        try:
+            plan = json.loads((upload_dir() / f"{token}.plan.json").read_text())
+        except (OSError, ValueError):
+            plan = None
+        if not isinstance(plan, list):
+            messages.error(request, _("This upload has expired. Please upload the file again."))
+            return HttpResponseRedirect(request.path)
+        # The file is read and planned again; where the plan differs from the preview's, nothing is written.
+        result, error = self.run(data, commit=True, expected_plan=plan)
         if error is None and result.committed:
             self.forget(request, token)
             messages.success(request, _("Imported %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d "
@@ -173,17 +184,19 @@ class ImportView(LoginRequiredMixin, View):
         return _("The file is %(size)s MB; at most %(max)s MB can be imported at once.") % {
             "size": csvio._mb(size), "max": csvio._mb(settings.CSV_IMPORT_MAX_BYTES)}
 
-    def run(self, data, commit):
+    def run(self, data, commit, expected_plan=None):
         try:
-            return csvio.Importer(self.spec, self.request.user).run(data, commit=commit), None
+            return csvio.Importer(self.spec, self.request.user).run(data, commit=commit,
+                                                                     expected_plan=expected_plan), None
         except csvio.FileError as exc:
             return None, str(exc)
 
-    def store(self, request, data, name):
+    def store(self, request, data, name, plan):
         directory = upload_dir()
         _cleanup(directory)
         token = secrets.token_urlsafe(24)
         (directory / f"{token}.csv").write_bytes(data)
+        (directory / f"{token}.plan.json").write_text(json.dumps(plan))
         uploads = request.session.get(SESSION_KEY, {})
         uploads[token] = {"slug": self.spec.slug, "user": request.user.pk, "name": name, "at": int(time.time())}
         request.session[SESSION_KEY] = uploads
@@ -193,10 +206,11 @@ class ImportView(LoginRequiredMixin, View):
         uploads = request.session.get(SESSION_KEY, {})
         uploads.pop(token, None)
         request.session[SESSION_KEY] = uploads
-        try:
-            (upload_dir() / f"{token}.csv").unlink()
-        except OSError:
-            pass
+        for suffix in (".csv", ".plan.json"):
+            try:
+                (upload_dir() / f"{token}{suffix}").unlink()
+            except OSError:
+                pass
 
 
 def import_path(prefix, slug, model):
