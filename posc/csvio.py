@@ -15,6 +15,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,10 +24,10 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.expressions import CombinedExpression
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.text import capfirst, format_lazy
@@ -784,8 +785,42 @@ def csv_filename(base):
     return f"{base}-{timezone.localdate().isoformat()}.csv"
 
 
+class ExportError(Exception):
+    """The export's query cannot run (a filter value out of range): answered 400 before any byte is sent."""
+
+
+def started(rows):
+    """``rows`` with its first row already fetched: the query runs (and fails) now, while the view can still
+    answer 400, not after a 200 has begun to stream and the file would be cut off."""
+    iterator = iter(rows)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return iter(())
+    except (ValueError, OverflowError, TypeError, ValidationError) as exc:
+        raise ExportError(str(exc)) from exc
+    except DatabaseError as exc:
+        raise ExportError("") from exc
+    return itertools.chain([first], iterator)
+
+
+def export_error_response(exc):
+    """The 400 an export answers when its query cannot run."""
+    reason = str(exc)
+    message = (_("This export cannot be made with these filters (%(reason)s). Check the filter values, e.g. the "
+                 "year, and export again.") % {"reason": reason} if reason else
+               _("This export cannot be made with these filters. Check the filter values, e.g. the year, and export "
+                 "again."))
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 def streaming_csv_response(header, rows, filename):
-    """A ``StreamingHttpResponse`` serving ``rows`` as an Excel-friendly UTF-8 CSV attachment."""
+    """A ``StreamingHttpResponse`` serving ``rows`` as an Excel-friendly UTF-8 CSV attachment; or a 400 when the
+    rows' query fails (it is run before the response starts)."""
+    try:
+        rows = started(rows)
+    except ExportError as exc:
+        return export_error_response(exc)
     response = StreamingHttpResponse(stream_csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -1319,9 +1354,10 @@ class Importer:
         before = {entry[0]: tuple(entry) for entry in self.expected_plan}
         now = {entry[0]: entry for entry in self.plan}
         model = self.model._meta.verbose_name
+        reported = {error.row for error in result.errors}
         for number in sorted(set(before) | set(now)):
             old, new = before.get(number), now.get(number)
-            if old == new:
+            if old == new or number in reported:
                 continue
             if old is None or new is None:
                 message = _("This row was read differently at the preview; upload the file again.")
