@@ -903,23 +903,6 @@ class Table:
         return iter((self.header, self.rows))
 
 
-class _Lines:
-    """Feeds physical lines to ``csv.reader`` and remembers how many it took (to restart after a broken row)."""
-
-    def __init__(self, lines, start):
-        self.lines = lines
-        self.position = start
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if self.position >= len(self.lines):
-            raise StopIteration
-        self.position += 1
-        return self.lines[self.position - 1]
-
-
 def _looks_like_rows(cell, delimiter, width):
     """Whether a quoted cell that spans lines swallowed whole rows: one of its later lines holds as many cells as
     the header (the mark of a missing closing quote, not of a description with line breaks)."""
@@ -941,36 +924,39 @@ def read_table(data, max_rows=None):
     text = decode(data)
     if text.startswith(BOM):
         text = text[1:]
-    delimiter = sniff_delimiter(text)
-    lines = list(io.StringIO(text, newline=""))
-    if not lines:
+    if not text:
         raise FileError(_("The file is empty."))
-    feed = _Lines(lines, 0)
+    delimiter = sniff_delimiter(text)
+    has_nul = "\x00" in text
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = next(csv.reader(feed, delimiter=delimiter, strict=True))
+        header = next(reader)
     except (StopIteration, csv.Error):
         raise FileError(_("The first row (the column names) is not valid CSV: check its quotes.")) from None
-    if any("\x00" in cell for cell in header):
+    if has_nul and any("\x00" in cell for cell in header):
         raise FileError(_("The first row (the column names) contains a NUL character: this is not a text file."))
     width = len(header)
     rows, errors = [], []
-    while feed.position < len(lines):
-        start = feed.position
-        reader = csv.reader(feed, delimiter=delimiter, strict=True)
+    lines = None  # the physical lines, split only when a broken row makes the reader start again
+    base = 0  # lines before the current reader's first line
+    done = reader.line_num  # lines read so far
+    while True:
         try:
             for row in reader:
-                number = start + 1
-                start = feed.position
+                number = done + 1
+                end = base + reader.line_num
+                several_lines = end - number > 0
+                done = end
                 if not any(cell.strip() for cell in row):
                     continue
-                if any("\x00" in cell for cell in row):
+                if has_nul and any("\x00" in cell for cell in row):
                     errors.append(RowError(number, "", gettext("This row contains a NUL character (an invisible "
                                                                "control character): remove it.")))
                 elif len(row) > width and any(cell.strip() for cell in row[width:]):
                     errors.append(RowError(number, "", gettext(
                         "This row has %(cells)d cells but the header has %(width)d columns: check the quotes and "
                         "delimiters of this row.") % {"cells": len(row), "width": width}))
-                elif any(_looks_like_rows(cell, delimiter, width) for cell in row):
+                elif several_lines and any(_looks_like_rows(cell, delimiter, width) for cell in row):
                     errors.append(RowError(number, "", gettext(
                         "A quoted cell of this row runs over the following lines and swallows what look like "
                         "whole rows: a closing quote is probably missing.")))
@@ -979,10 +965,14 @@ def read_table(data, max_rows=None):
                 if max_rows is not None and len(rows) + len(errors) > max_rows:
                     raise FileError(_("The file has more than %(max)d rows; split it into smaller files.")
                                     % {"max": max_rows})
+            break
         except csv.Error:
-            errors.append(RowError(start + 1, "", gettext(
+            errors.append(RowError(done + 1, "", gettext(
                 "This row is not valid CSV: a quote is not closed, or text follows a closing quote.")))
-            feed.position = start + 1  # go on with the next line
+            if lines is None:
+                lines = list(io.StringIO(text, newline=""))
+            base = done = done + 1  # go on with the line after the broken row's first line
+            reader = csv.reader(iter(lines[base:]), delimiter=delimiter, strict=True)
     return Table(header, rows, errors)
 
 

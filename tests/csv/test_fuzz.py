@@ -123,22 +123,31 @@ def test_import_of_junk_never_fails_unhandled_nor_writes_half(dataset, admin, ro
 @pytest.mark.django_db
 @FUZZ
 @given(rows=st.lists(_cell_values(), min_size=1, max_size=4), extra=st.sampled_from(["", ",x", ",\"", "\x00"]),
-       tail=junk_text, encoding=st.sampled_from(ENCODINGS))
-def test_import_pages_answer_junk_without_500(client, dataset, fuzz_staff, rows, extra, tail, encoding):
+       tail=junk_text, encoding=st.sampled_from(ENCODINGS), meddle=st.booleans())
+def test_import_pages_answer_junk_without_500(client, dataset, fuzz_staff, rows, extra, tail, encoding, meddle):
     client.force_login(fuzz_staff)
     url = reverse("contracts:contract_import")
     for changes in rows:
         changes.setdefault("purchaser_name", dataset["bureau"].name)
         changes.setdefault("organization_uscc", dataset["sun"].uscc)
     data = encoded(_contract_file(rows, extra, tail), encoding, b"")
-    before = counts()
-    preview = client.post(url, {"file": SimpleUploadedFile("junk.csv", data, content_type="text/csv")})
-    assert preview.status_code in (200, 400)
-    assert counts() == before  # a preview writes nothing
-    token = preview.context.get("token") if preview.context else None
-    if token:
-        Contract.objects.filter(reference__startswith="FZ-").update(title="changed meanwhile")
-        confirm = client.post(url, {"token": token})
-        assert confirm.status_code in (302, 409)
-        if confirm.status_code == 409:
-            assert counts() == before
+    with transaction.atomic():
+        before = counts()
+        preview = client.post(url, {"file": SimpleUploadedFile("junk.csv", data, content_type="text/csv")})
+        assert preview.status_code in (200, 400)
+        assert counts() == before  # a preview writes nothing
+        token = preview.context.get("token") if preview.context else None
+        if token:
+            theirs = None
+            if meddle:  # someone creates the first row's contract between preview and confirm
+                theirs = f.ContractFactory(reference="FZ-0", purchaser=dataset["bureau"], organization=dataset["sun"],
+                                           title="theirs")
+            before = counts()
+            confirm = client.post(url, {"token": token})
+            assert confirm.status_code in (302, 409)
+            if confirm.status_code == 409:
+                assert counts() == before  # refused: nothing written
+            if theirs is not None:  # whatever happened, the contract created meanwhile was not overwritten
+                theirs.refresh_from_db()
+                assert (theirs.title, theirs.version) == ("theirs", 1)
+        transaction.set_rollback(True)
