@@ -63,7 +63,7 @@ class AnnualReportTable(BaseTable):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# CSV columns (exports of the list pages and the API, imports, templates): see posc/csvio.py and docs/csv.md.
+# CSV columns (exports of the list pages and the API, imports, templates): see posc/csvio/ and docs/csv.md.
 # ---------------------------------------------------------------------------------------------------------------
 
 from django.utils.text import format_lazy  # noqa: E402
