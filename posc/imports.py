@@ -111,6 +111,7 @@ class ImportView(LoginRequiredMixin, View):
             "max_rows": settings.CSV_IMPORT_MAX_ROWS,
             "list_url": list_url(self.spec),
             "keys": self.describe_keys(),
+            "versioned": "version" in self.spec.header(),
         }
         context.update(extra)
         return context

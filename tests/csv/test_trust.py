@@ -142,6 +142,8 @@ def test_every_export_carries_the_version(client, dataset, admin):
     body = b"".join(api.streaming_content) if api.streaming else api.content
     assert {r["reference"]: r["version"] for r in rows_of(body)}["CY-2025-001"] == "2"
     assert "version" not in csvio.get_spec("contracts").template_rows()[0]
+    assert "import-versions" in client.get(reverse("contracts:contract_import")).content.decode()
+    assert "import-versions" not in client.get(reverse("organizations:organization_import")).content.decode()
 
 
 @pytest.mark.django_db
