@@ -290,7 +290,6 @@ class Importer:
         plan = self._validation_plan(cols, fields_present)
         versioned = _has_field(self.model, "version")
         file_has_version = versioned and "version" in header
-        scope_fields = () if self.is_admin else SCOPE_DEFINING_FIELDS.get(self.model._meta.label_lower, ())
         to_create, to_update, rows_of = [], [], {}
         conflicts = []
         explicit_ids = False
@@ -327,7 +326,7 @@ class Importer:
                                                     "file.") % {"model": self.model._meta.verbose_name})
                 elif values["version"] != obj.version:
                     conflicts.append((number, obj, values["version"]))
-            for name in sorted(diff & set(scope_fields)):
+            for name in refused_scope_fields(self.user, self.model, diff):
                 result.add(number, plan["column_of"].get(name, name),
                            _("Only an administrator may change the %(field)s of an existing %(model)s: it decides "
                              "who may see and change its records.")
@@ -685,10 +684,23 @@ class Importer:
 _SKIP = object()
 
 # Fields that decide who may see and change other records (DESIGN §13): only an administrator changes them.
+# The same rule as the write path's ``SCOPE_FIELDS`` (posc.writes) for the fields an import can carry.
 SCOPE_DEFINING_FIELDS = {
     "organizations.purchaser": ("region",),
     "organizations.organization": ("region",),
 }
+
+
+def refused_scope_fields(user, model, changed):
+    """The scope-defining fields among ``changed`` (the fields a row changes on an existing record) that ``user``
+    may not change: all of them unless the user is an administrator, none otherwise. A new record's region is
+    free; whether the record lands inside the user's reach is checked after the write with a fresh scope."""
+    from posc.roles import get_scope
+
+    rule = SCOPE_DEFINING_FIELDS.get(model._meta.label_lower, ())
+    if not rule or get_scope(user).is_admin:
+        return []
+    return [name for name in rule if name in changed]
 
 
 def _digest(snapshot):
