@@ -62,7 +62,7 @@ def started(rows):
         first = next(iterator)
     except StopIteration:
         return iter(())
-    except (ValueError, OverflowError, TypeError, ValidationError) as exc:
+    except (ValueError, OverflowError, ValidationError) as exc:
         raise ExportError(str(exc)) from exc
     except DatabaseError as exc:
         raise ExportError("") from exc
