@@ -52,7 +52,6 @@ from posc.csvio.columns import (  # noqa: F401
     Version,
 )
 from posc.csvio.importer import (  # noqa: F401
-    SCOPE_DEFINING_FIELDS,
     Importer,
     ImportResult,
     SystemUser,
@@ -60,6 +59,7 @@ from posc.csvio.importer import (  # noqa: F401
     _mb,
     advance_sequence,
     eval_q,
+    refused_scope_fields,
     update_rows,
 )
 from posc.csvio.lookups import (  # noqa: F401

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from posc import writes
 from posc.csvio.cells import BOM, CHANGE_REASON, header_key, translations, unescape_cell
 from posc.csvio.columns import ForeignKey, Id, ReadOnly, _has_field
 from posc.csvio.lookups import _chunks
@@ -343,10 +344,11 @@ class Importer:
             self._compare_plan(result)
         if result.errors:
             return
+        guard = writes.ScopeGuard(self.user).__enter__()  # the writer's reach before the write
         self._write(to_create, to_update, explicit_ids, rows_of, result)
         if result.errors:
             return
-        self._check_scope(to_create + to_update, rows_of, result, cols)
+        self._check_scope(to_create + to_update, rows_of, result, cols, guard)
 
     # --------------------------------------------------------------- plan and conflicts
 
@@ -661,45 +663,41 @@ class Importer:
             if explicit_ids:
                 advance_sequence(model)
 
-    def _check_scope(self, objs, rows_of, result, cols):
-        """Nobody creates or moves a record out of their own scope: after the write, every written object must be
-        changeable by the user under a scope computed afresh (a row that changed what the scope is made of counts
-        with its new values)."""
-        from posc.roles import clear_scope
-
-        clear_scope(self.user)
-        pks = [o.pk for o in objs]
+    def _check_scope(self, objs, rows_of, result, cols, guard):
+        """The write path's reach rule (``posc.writes.ScopeGuard``): after the write, every written object must be
+        changeable by the user under a scope computed afresh (a row that changed what a scope is made of counts
+        with its new values), and the user's own reach must be what it was before the import."""
+        if guard.admin:
+            return
+        queryset = self.model._default_manager.all()
+        scope = guard.fresh_scope()
         allowed = set()
-        for chunk in _chunks(pks):
-            allowed |= set(self.model._default_manager.editable_by(self.user).filter(pk__in=chunk)
-                           .values_list("pk", flat=True))
-        clear_scope(self.user)  # the import is rolled back when a row fails; computed again on next use
+        for chunk in _chunks([o.pk for o in objs]):
+            allowed |= set(queryset.editable_in(scope).filter(pk__in=chunk).values_list("pk", flat=True))
         column = cols[0].error_column if cols else ""
         for obj in objs:
             if obj.pk not in allowed:
                 result.add(rows_of[id(obj)], column, _("This row would put the %(model)s outside your scope.")
                            % {"model": self.model._meta.verbose_name})
+        try:
+            guard.check_own_scope()
+        except writes.OutOfScope as exc:
+            result.add(0, "", exc.message)
 
 
 _SKIP = object()
 
-# Fields that decide who may see and change other records (DESIGN §13): only an administrator changes them.
-# The same rule as the write path's ``SCOPE_FIELDS`` (posc.writes) for the fields an import can carry.
-SCOPE_DEFINING_FIELDS = {
-    "organizations.purchaser": ("region",),
-    "organizations.organization": ("region",),
-}
 
 
 def refused_scope_fields(user, model, changed):
     """The scope-defining fields among ``changed`` (the fields a row changes on an existing record) that ``user``
     may not change: all of them unless the user is an administrator, none otherwise. A new record's region is
     free; whether the record lands inside the user's reach is checked after the write with a fresh scope."""
-    from posc.roles import get_scope
-
-    rule = SCOPE_DEFINING_FIELDS.get(model._meta.label_lower, ())
-    if not rule or get_scope(user).is_admin:
+    rule = writes.SCOPE_FIELDS.get(model._meta.label_lower)
+    if not rule or writes.is_admin(user):
         return []
+    if rule == writes.ALL_FIELDS:
+        return sorted(changed)
     return [name for name in rule if name in changed]
 
 
