@@ -266,13 +266,18 @@ def name_field(source, nullable=False):
 
 class ThrottleFirstMixin:
     """Count a request against the throttle before the permission check, so that anonymous clients (refused
-    with 401) are throttled too. Otherwise the same steps as ``APIView.initial``."""
+    with 401) are throttled too, and so is a bad token (counted as anonymous, by address: guessing tokens runs
+    into 429). Otherwise the same steps as ``APIView.initial``."""
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
-        self.perform_authentication(request)
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)
+            raise
         self.check_throttles(request)
         self.check_permissions(request)
 

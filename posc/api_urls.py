@@ -1,8 +1,10 @@
 """URLs of the REST API, mounted at ``/api/`` (namespace ``api``): one router for every app's viewsets, the
-indicator endpoints, the OpenAPI schema and the Swagger UI (served from drf-spectacular-sidecar, no CDN)."""
+indicator endpoints, the OpenAPI schema and the Swagger UI (served from drf-spectacular-sidecar, no CDN; both for
+signed-in users only)."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from contracts.api.views import ContractViewSet, PaymentViewSet, PerformanceReviewViewSet
@@ -41,7 +43,9 @@ router.register("reviews", PerformanceReviewViewSet, basename="performancereview
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] guards the schema); the split view serves
+    # the Swagger UI's start-up script as a file, so the Content-Security-Policy needs no inline script.
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("indicators/organizations/", OrganizationIndicatorsView.as_view(), name="indicators-organizations"),
     path("indicators/purchasers/", PurchaserIndicatorsView.as_view(), name="indicators-purchasers"),
     path("ocds/", include("ocds.urls")),

@@ -4,12 +4,21 @@ DATABASE_URL   default: SQLite file ``db.sqlite3`` in the project; ``postgres://
 SECRET_KEY     required when DEBUG is off.
 DEBUG          "1"/"true" to turn on (default on for development, off when DJANGO_ENV=production).
 ALLOWED_HOSTS  comma-separated.
+DJANGO_ENV     "production" turns on the deployment protections (HTTPS redirect, HSTS, secure cookies); see
+               docs/security.md. SECURE_SSL_REDIRECT=0 / SECURE_HSTS_SECONDS=0 / SECURE_COOKIES=0 turn them off one by
+               one for a production-settings server on plain http (the browser tests do this).
+DATABASE_POOL  "1" (default) uses psycopg's pool with a connection check; "0" uses Django's persistent connections
+               with health checks instead (docs/operations.md compares the two).
+DATABASE_CONNECT_TIMEOUT  seconds to wait for PostgreSQL when opening a connection (default 5).
+LOGIN_FAILURE_LIMIT / LOGIN_COOLOFF_MINUTES  the login lock-out (default 10 failures, 15 minutes).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "posc",
     "organizations",
     "contracts",
@@ -70,6 +80,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "posc.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "posc.urls"
@@ -99,10 +113,26 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's connection pool (Django >= 5.1); persistent connections must stay off with a pool.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A database that does not answer fails fast (the 503 page, /readyz) instead of hanging the request.
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    if env_bool("DATABASE_POOL", True):
+        from psycopg_pool import ConnectionPool
+        # psycopg 3's connection pool (Django >= 5.1). ``check`` tests each connection as it is handed out, so a
+        # connection the server dropped (a restart) is replaced instead of failing the request; ``timeout`` bounds
+        # the wait for a connection when the database is unreachable. Persistent connections stay off with a pool.
+        _options["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", 2)),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", 8)),
+            "timeout": DATABASE_CONNECT_TIMEOUT,
+            "check": ConnectionPool.check_connection,
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 60))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
@@ -114,6 +144,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every login (the form and the admin) before the password: see docs/security.md.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per user name (whatever the address) and, separately, per address (whatever the user name);
+# at the limit that user name, or that address, is locked out for the cool-off time. Old failures expire with it.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_RESET_ON_SUCCESS = False  # a valid login of one's own must not wipe the count against another user name
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -128,7 +172,7 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -188,6 +232,11 @@ SPECTACULAR_SETTINGS = {
     "organizations' funding mix and dependency indicators.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.TokenAuthentication",  # first: an anonymous client gets 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -214,6 +263,40 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# Production: HTTPS only. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=1 (the proxy must set
+# X-Forwarded-Proto and strip it from clients). SECURE_SSL_REDIRECT=0 and SECURE_HSTS_SECONDS=0 serve plain http
+# (a local production-settings server, as the browser tests run it).
+PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if env_bool("SECURE_PROXY_SSL_HEADER"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from this site (no inline script, no eval; the Swagger UI is
+# served split so its start-up script is a file too). Inline style attributes stay allowed: a few templates and
+# the Swagger UI set them, and styles cannot run code. Charts (Chart.js) draw on canvas; Bootstrap's icons are
+# data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Labels used by the app name in templates.
 SITE_TITLE = _("POSC Tracker")

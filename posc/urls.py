@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from dashboards.views import HomeView
 from posc.account import ProfileView
-from posc.health import favicon, healthz
+from posc.health import favicon, healthz, readyz
 from posc.imports import ImportIndexView
 from posc.lookup import lookup
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

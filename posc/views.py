@@ -30,6 +30,7 @@ from django.db import router, transaction
 from django.db.models import ProtectedError, RestrictedError, Sum
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
@@ -325,7 +326,7 @@ class ObjectEditView(EditableObjectMixin, ModelViewMixin, UpdateView):
     def get_cancel_url(self):
         if self.object is not None:
             return self.object.get_absolute_url()
-        return self.request.GET.get("next") if _is_local(self.request.GET.get("next")) else reverse(
+        return self.request.GET.get("next") if _is_local(self.request.GET.get("next"), self.request) else reverse(
             self.url_name("list"))
 
     def get_context_data(self, **kwargs):
@@ -394,8 +395,10 @@ class ObjectDeleteView(EditableObjectMixin, ModelViewMixin, DeleteView):
         return reverse(self.url_name("list"))
 
 
-def _is_local(url):
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+def _is_local(url, request):
+    """A ``next`` URL on this site only (``/%5Cevil.example/`` and the like are not)."""
+    return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                          require_https=request.is_secure())
 
 
 def crud_urls(prefix, model, list_view, detail_view, edit_view, delete_view):

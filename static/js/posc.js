@@ -232,6 +232,13 @@
     });
   }
 
+  // Selects that submit their form when changed ("Rows per page"): a listener, not an inline handler, so the
+  // Content-Security-Policy can forbid inline script.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpReviewPreview();
     setUpLookups(document);
