@@ -119,17 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails fast (the 503 page, /readyz) instead of hanging the request.
     _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
     if env_bool("DATABASE_POOL", True):
-        from psycopg_pool import ConnectionPool
-        # psycopg 3's connection pool (Django >= 5.1). ``check`` tests each connection as it is handed out, so a
-        # connection the server dropped (a restart) is replaced instead of failing the request; ``timeout`` bounds
-        # the wait for a connection when the database is unreachable. Persistent connections stay off with a pool.
+        # psycopg 3's connection pool (Django >= 5.1). With CONN_HEALTH_CHECKS Django gives the pool
+        # ``check=ConnectionPool.check_connection``: each connection is tested as it is handed out, so one the server
+        # dropped (a restart) is replaced instead of failing the request. ``timeout`` bounds the wait for a
+        # connection when the database is unreachable. Persistent connections stay off with a pool.
         _options["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", 2)),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", 8)),
             "timeout": DATABASE_CONNECT_TIMEOUT,
-            "check": ConnectionPool.check_connection,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
