@@ -1,14 +1,14 @@
 """Settings for POSC Tracker, read from the environment.
 
-DATABASE_URL   default: SQLite file ``db.sqlite3`` in the project; ``postgres://…`` uses psycopg 3 with its pool.
+DATABASE_URL   default: SQLite file ``db.sqlite3`` in the project; ``postgres://…`` uses psycopg 3.
 SECRET_KEY     required when DEBUG is off.
 DEBUG          "1"/"true" to turn on (default on for development, off when DJANGO_ENV=production).
 ALLOWED_HOSTS  comma-separated.
 DJANGO_ENV     "production" turns on the deployment protections (HTTPS redirect, HSTS, secure cookies); see
                docs/security.md. SECURE_SSL_REDIRECT=0 / SECURE_HSTS_SECONDS=0 / SECURE_COOKIES=0 turn them off one by
                one for a production-settings server on plain http (the browser tests do this).
-DATABASE_POOL  "1" (default) uses psycopg's pool with a connection check; "0" uses Django's persistent connections
-               with health checks instead (docs/operations.md compares the two).
+DATABASE_POOL  "0" (default): Django's persistent connections with health checks; "1": psycopg's pool with a
+               connection check instead (docs/operations.md compares the two, measured).
 DATABASE_CONNECT_TIMEOUT  seconds to wait for PostgreSQL when opening a connection (default 5).
 LOGIN_FAILURE_LIMIT / LOGIN_COOLOFF_MINUTES  the login lock-out (default 10 failures, 15 minutes).
 """
@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # A database that does not answer fails fast (the 503 page, /readyz) instead of hanging the request.
     _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
-    if env_bool("DATABASE_POOL", True):
+    if env_bool("DATABASE_POOL", False):
         # psycopg 3's connection pool (Django >= 5.1). With CONN_HEALTH_CHECKS Django gives the pool
         # ``check=ConnectionPool.check_connection``: each connection is tested as it is handed out, so one the server
         # dropped (a restart) is replaced instead of failing the request. ``timeout`` bounds the wait for a
@@ -131,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
+        # The default (measured in docs/operations.md): each worker keeps its connection and checks it at the start
+        # of a request, reconnecting if the server dropped it. After an outage the first request reconnects at once,
+        # and while the database refuses connections requests fail in milliseconds instead of waiting for the pool.
         DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
