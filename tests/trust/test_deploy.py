@@ -23,7 +23,7 @@ def production_env(**extra):
 
 def test_check_deploy_is_clean_with_production_settings():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -40,7 +40,7 @@ print(json.dumps({"plain": [plain.status_code, plain.get("Location")],
 
 def probe(**extra):
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=production_env(**extra),
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
