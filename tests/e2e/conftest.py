@@ -41,7 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Variables of the developer's shell that must not leak into the server's production settings.
 CLEARED = {"DEBUG", "DATABASE_URL", "DATABASE_POOL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_COOKIES",
-           "STATIC_ROOT", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+           "STATIC_ROOT", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def pytest_collection_modifyitems(config, items):

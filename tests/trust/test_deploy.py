@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def production_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "SECURE_SSL_REDIRECT",
-                                                              "SECURE_HSTS_SECONDS", "SECURE_COOKIES"}}
+                                                              "SECURE_HSTS_SECONDS", "SECURE_COOKIES",
+                                                              "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_ENV": "production", "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "example.org", "DJANGO_SETTINGS_MODULE": "posc.settings"}, **extra)
     return env
