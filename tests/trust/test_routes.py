@@ -56,6 +56,7 @@ ROUTES = {
     "home": "home",
     "set_language": "public",
     "healthz": "public",
+    "readyz": "public",  # the readiness probe: SELECT 1, no rows (tests/trust/test_faults.py)
     "favicon.ico": "public",  # unnamed: declared by its pattern
     "login": "public",
     "logout": "own",
