@@ -21,7 +21,7 @@ from django.template import TemplateDoesNotExist
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from posc.forms import format_money, is_money_field
@@ -78,7 +78,7 @@ def range_parts(bound_field):
     attrs = {"id": bound_field.auto_id} if bound_field.auto_id else {}
     context = widget.get_context(bound_field.html_name, bound_field.value(), bound_field.build_widget_attrs(attrs))
     renderer = bound_field.form.renderer or get_default_renderer()
-    labels = [_("From"), _("To")]
+    labels = [pgettext("range", "From"), pgettext("range", "To")]
     parts = []
     for index, sub in enumerate(context["widget"]["subwidgets"]):
         html = renderer.render(sub["template_name"], {"widget": sub})
