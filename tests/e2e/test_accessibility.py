@@ -186,3 +186,42 @@ def test_wide_tables_scroll_by_keyboard_and_forms_reflow_at_320_px(site, page):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert region.evaluate("e => e.scrollLeft") > 0
+
+
+def _contrast(rgb_a, rgb_b):
+    def luminance(rgb):
+        channels = [c / 255 for c in rgb]
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    high, low = sorted([luminance(rgb_a), luminance(rgb_b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _rgb(css):
+    return [int(n) for n in re.findall(r"\d+", css)[:3]]
+
+
+def test_focus_ring_is_visible_in_the_navbar_and_the_page(site, page):
+    """A keyboard focus ring of at least 2 px and 3:1 against the background behind it (WCAG 1.4.11, 2.4.7): on
+    the dark navbar and on the light page."""
+    users, _objects = _data()
+    _use_language(page, site, "en")
+    _log_in(page, site, users["staff"].username)
+    page.goto(f"{site}/contracts/")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # the brand, in the navbar
+    brand = page.locator(".navbar-brand")
+    expect(brand).to_be_focused()
+    ring = brand.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, "
+                          "s.outlineColor]; }")
+    assert ring[0] == "solid" and float(ring[1].rstrip("px")) >= 2
+    assert _contrast(_rgb(ring[2]), (0x1F, 0x4E, 0x79)) >= 3, ring  # the navbar's lighter end
+    export = page.get_by_role("link", name="Export CSV")
+    for _ in range(40):
+        if export.evaluate("e => e === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    ring = export.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, "
+                           "s.outlineColor]; }")
+    assert ring[0] == "solid" and float(ring[1].rstrip("px")) >= 2
+    assert _contrast(_rgb(ring[2]), (0xF8, 0xF9, 0xFA)) >= 3, ring  # the page background

@@ -97,3 +97,17 @@ def test_swagger_ui_page_declares_its_language(admin):
     html = admin.get(reverse("api:docs")).content.decode()
     assert re.search(r'<html lang="(zh-hans|en)">', html)
     assert "swagger-a11y.js" in html
+
+
+def test_flagged_cells_of_the_table_by_year_carry_a_marker(admin):
+    """Government subsidy only: government share 100 % ≥ red threshold 80 % → the cell says "Red", not only pink."""
+    from tests.factories import IncomeRecordFactory
+
+    org = OrganizationFactory()
+    IncomeRecordFactory(organization=org, fiscal_year=2025, source="government_subsidy", amount=Decimal("1000"))
+    admin.cookies["django_language"] = "en"
+    html = admin.get(reverse("dashboards:organization_funding", args=[org.pk])).content.decode()
+    table = html[html.index("indicators-by-year"):]
+    table = table[:table.index("</table>")]
+    assert re.search(r'<td class="money table-danger">100\.0 %<span class="flag-marker flag-marker-red">'
+                     r'<span aria-hidden="true">■</span> Red</span></td>', table)
