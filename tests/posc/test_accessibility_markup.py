@@ -15,6 +15,14 @@ from tests.factories import ContractFactory, OrganizationFactory, PaymentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """A request with the English cookie leaves English active in this thread: put back what was active."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture
 def admin(client):
     client.force_login(user_with_role("administrator"))
