@@ -133,10 +133,14 @@ class LookupSelect(forms.Select):
         })
         return format_html(
             '<div class="posc-lookup position-relative{}" data-lookup-url="{}" data-lookup-mode="{}" '
-            'data-lookup-empty="{}"><input type="hidden" name="{}" value="{}" data-lookup-value><input{}>'
-            '<ul class="list-group posc-lookup-list shadow-sm" id="{}" role="listbox" hidden></ul></div>',
+            'data-lookup-empty="{}" data-lookup-count="{}"><input type="hidden" name="{}" value="{}" data-lookup-value>'
+            '<input{}><ul class="list-group posc-lookup-list shadow-sm" id="{}" role="listbox" hidden></ul>'
+            '<div class="list-group posc-lookup-list shadow-sm" data-lookup-none hidden>'
+            '<div class="list-group-item text-body-secondary">{}</div></div>'
+            '<div class="visually-hidden" role="status" aria-live="polite" data-lookup-status></div></div>',
             " is-invalid" if invalid else "", reverse("lookup", args=[self.lookup]), self.mode, _("No matches"),
-            name, "" if chosen is None else chosen.pk, flatatt(final), listbox_id)
+            _("Matches: %(count)s") % {"count": "{count}"},
+            name, "" if chosen is None else chosen.pk, flatatt(final), listbox_id, _("No matches"))
 
 
 class LookupChoiceField(forms.ModelChoiceField):

@@ -14,6 +14,7 @@ from django.utils.timezone import template_localtime
 from django_tables2.utils import signature
 
 from posc.forms import format_money
+from posc.templatetags.posc import HAN, ui_is_chinese
 
 
 class MoneyColumn(tables.Column):
@@ -59,12 +60,13 @@ class BaseTable(tables.Table):
         """
         columns = list(self.columns)
         plans = [_CellPlan(self, column) for column in columns]
+        mark_chinese = not ui_is_chinese()
         rows = []
         for row in self.paginated_rows:
             cells = []
             for column, plan in zip(columns, plans, strict=True):
                 value = row._get_and_render_with(column, render_func=plan.render(row), default=column.default)
-                cells.append(plan.td(value, row.record))
+                cells.append(plan.td(value, row.record, mark_chinese))
             rows.append(mark_safe(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>"))
         return rows
 
@@ -115,8 +117,9 @@ class _CellPlan:
 
         return render
 
-    def td(self, value, record):
-        """One ``<td>…</td>`` as the template would write it."""
+    def td(self, value, record, mark_chinese=False):
+        """One ``<td>…</td>`` as the template would write it; with ``lang="zh-Hans"`` when ``mark_chinese`` and
+        the cell holds Chinese (names and free text in the English UI: a screen reader switches voice)."""
         column = self.bound_column
         if self.static_td is not None:
             opening = self.static_td
@@ -128,4 +131,7 @@ class _CellPlan:
             text = localize(value)
         else:
             text = localize(value, use_l10n=self.localize)
-        return f"{opening}{conditional_escape(text)}</td>"
+        html = conditional_escape(text)
+        if mark_chinese and HAN.search(html):
+            opening = f'{opening[:-1]} lang="zh-Hans">'
+        return f"{opening}{html}</td>"

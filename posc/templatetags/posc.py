@@ -6,15 +6,22 @@
 ``status_badge``  a contract status as a coloured badge
 ``flag_badge``    an indicator flag (none / amber / red) as a coloured badge
 ``field_rows``    (label, value) pairs of an object's fields for the generic detail page
+``zh``            Chinese text shown in a non-Chinese UI, wrapped in ``<span lang="zh-Hans">`` (WCAG 3.1.2)
+``flag_marker``   amber / red as a shape and a word besides colour (WCAG 1.4.1)
+``range_parts``   the two inputs of a from–to filter, each with its own label
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.db import models
+from django.forms.renderers import get_default_renderer
 from django.template import TemplateDoesNotExist
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from posc.forms import format_money, is_money_field
@@ -28,6 +35,56 @@ GRADE_CLASSES = {"excellent": "text-bg-success", "good": "text-bg-primary", "pas
 STATUS_CLASSES = {"draft": "text-bg-light border", "active": "text-bg-primary", "completed": "text-bg-success",
                   "terminated": "text-bg-warning", "cancelled": "text-bg-secondary"}
 FLAG_CLASSES = {"none": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
+
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def ui_is_chinese():
+    return (get_language() or "").lower().startswith("zh")
+
+
+def zh(value):
+    """``value`` marked ``lang="zh-Hans"`` when it holds Chinese characters and the page is not in Chinese, so that
+    a screen reader switches voice (names of organizations and purchasers, free text). Escapes ``value``."""
+    if value is None:
+        return ""
+    text = conditional_escape(value)
+    if ui_is_chinese() or not HAN.search(str(value)):
+        return text
+    return mark_safe(f'<span lang="zh-Hans">{text}</span>')
+
+
+register.filter("zh", zh)
+
+
+@register.filter
+def flag_marker(level):
+    """``{{ row.government_share_flag|flag_marker }}``: amber → "▲ Amber", red → "■ Red" next to a value whose
+    cell is tinted, so that the flag does not rest on colour alone; nothing for other levels."""
+    markers = {"amber": ("▲", _("Amber")), "red": ("■", _("Red"))}
+    if str(level or "") not in markers:
+        return ""
+    shape, word = markers[str(level)]
+    return format_html('<span class="flag-marker flag-marker-{}"><span aria-hidden="true">{}</span> {}</span>',
+                       level, shape, word)
+
+
+@register.filter
+def range_parts(bound_field):
+    """The sub-inputs of a from–to filter (django-filter's range widgets) as ``{"id", "label", "html"}`` so that the
+    panel can give each its own ``<label>`` inside a fieldset (a MultiWidget has no single ``id`` to point at)."""
+    widget = bound_field.field.widget
+    attrs = {"id": bound_field.auto_id} if bound_field.auto_id else {}
+    context = widget.get_context(bound_field.html_name, bound_field.value(), bound_field.build_widget_attrs(attrs))
+    renderer = bound_field.form.renderer or get_default_renderer()
+    labels = [pgettext("range", "From"), pgettext("range", "To")]
+    parts = []
+    for index, sub in enumerate(context["widget"]["subwidgets"]):
+        html = renderer.render(sub["template_name"], {"widget": sub})
+        parts.append({"id": sub["attrs"].get("id", ""), "label": labels[index] if index < len(labels) else "",
+                      "html": mark_safe(html)})
+    return parts
 
 
 @register.filter
@@ -94,13 +151,13 @@ def display_value(obj, field):
     if isinstance(field, models.ForeignKey):
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
         if url and not url.startswith("/admin/"):
-            return format_html('<a href="{}">{}</a>', url, value)
-        return str(value)
+            return format_html('<a href="{}">{}</a>', url, zh(value))
+        return zh(str(value))
     if isinstance(field, models.EmailField):
         return format_html('<a href="mailto:{0}">{0}</a>', value)
     if isinstance(field, models.TextField):
-        return format_html('<div class="text-prewrap">{}</div>', value)
-    return value
+        return format_html('<div class="text-prewrap">{}</div>', zh(value))
+    return zh(value) if isinstance(value, str) else value
 
 
 @register.simple_tag

@@ -65,10 +65,21 @@
           if (idField && idField.value) {
             if (del) del.checked = !del.checked;
             row.classList.toggle("removed", del && del.checked);
+            remove.setAttribute("aria-pressed", del && del.checked ? "true" : "false");
           } else {
             if (del) del.checked = true;
             row.classList.add("removed");
+            // A new row disappears: move the focus to the next visible row's first field, else the previous
+            // row's, else the "add" button, so that the keyboard user is not dropped at the top of the page.
+            var target = null, sibling = row.nextElementSibling;
+            while (sibling && sibling.hidden) sibling = sibling.nextElementSibling;
+            if (!sibling) {
+              sibling = row.previousElementSibling;
+              while (sibling && sibling.hidden) sibling = sibling.previousElementSibling;
+            }
+            if (sibling) target = sibling.querySelector("select, input:not([type=hidden]):not([type=checkbox])");
             row.hidden = true;
+            (target || addButton || box).focus();
           }
           updateTotals();
         });
@@ -108,6 +119,58 @@
     var contractAmount = parseAmount(amountInput.value);
     var warning = document.getElementById("payments-exceed");
     if (warning) warning.hidden = !(contractAmount !== null && sum > contractAmount + 0.001);
+    announceTotal(formatAmount(sum));
+  }
+
+  // The total is announced (role=status) once typing pauses, not at every keystroke.
+  var announceTimer = null, announced = null;
+  function announceTotal(text) {
+    var status = document.getElementById("payments-status");
+    if (!status) return;
+    if (announced === null) { announced = text; return; }  // the page's first computation is not news
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(function () {
+      if (text === announced) return;
+      announced = text;
+      status.textContent = (status.dataset.label || "") + ": " + text;
+    }, 500);
+  }
+
+  // Scrolling containers of wide tables: focusable regions with a name, so that the keyboard can scroll them
+  // (WCAG 2.1.1). Only those that do overflow become tab stops; re-checked when the window is resized.
+  function setUpScrollRegions() {
+    var fallback = document.body.dataset.tableLabel || "Table";
+    function nameOf(box) {
+      var table = box.querySelector("table");
+      if (table && table.getAttribute("aria-label")) return table.getAttribute("aria-label");
+      var caption = table && table.querySelector("caption");
+      if (caption && caption.textContent.trim()) return caption.textContent.trim();
+      var card = box.closest(".card");
+      var heading = card && card.querySelector("h1, h2, h3, h4, .section-title");
+      if (!heading) {
+        var previous = box.previousElementSibling;
+        if (previous && /^H[1-6]$/.test(previous.tagName)) heading = previous;
+      }
+      if (heading && heading.textContent.trim()) return heading.textContent.trim();
+      var h1 = document.querySelector("main h1");
+      return h1 ? h1.textContent.trim() + " · " + fallback : fallback;
+    }
+    function update() {
+      document.querySelectorAll(".table-responsive, .table-container").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+        if (scrolls) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          if (!box.getAttribute("aria-label")) box.setAttribute("aria-label", nameOf(box));
+        } else if (box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+        }
+      });
+    }
+    update();
+    var timer = null;
+    window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(update, 150); });
   }
 
   // Performance review: preview of the total score and grade (the server derives them again on save).
@@ -146,11 +209,15 @@
       var input = box.querySelector("[data-lookup-input]");
       var hidden = box.querySelector("[data-lookup-value]");
       var list = box.querySelector("[role=listbox]");
+      var none = box.querySelector("[data-lookup-none]");
+      var status = box.querySelector("[data-lookup-status]");
       if (!input || !hidden || !list) return;
+      function say(text) { if (status) status.textContent = text; }
       var chosenLabel = input.value, items = [], active = -1, timer = null, serial = 0;
 
       function close() {
         list.hidden = true;
+        if (none) none.hidden = true;
         input.setAttribute("aria-expanded", "false");
         input.removeAttribute("aria-activedescendant");
         active = -1;
@@ -187,14 +254,19 @@
           option.addEventListener("mousedown", function (event) { event.preventDefault(); pick(i); });
           list.appendChild(option);
         });
+        // "No matches" is a message beside the listbox, never a non-option child of it (ARIA listbox).
         if (!results.length) {
-          var empty = document.createElement("li");
-          empty.className = "list-group-item text-body-secondary";
-          empty.textContent = box.dataset.lookupEmpty || "";
-          list.appendChild(empty);
+          list.hidden = true;
+          if (none) none.hidden = false;
+          input.setAttribute("aria-expanded", "false");
+          say(box.dataset.lookupEmpty || "");
+        } else {
+          if (none) none.hidden = true;
+          list.hidden = false;
+          input.setAttribute("aria-expanded", "true");
+          say((box.dataset.lookupCount || "{count}").replace("{count}", String(results.length)));
         }
-        list.hidden = false;
-        input.setAttribute("aria-expanded", "true");
+        input.removeAttribute("aria-activedescendant");
         active = -1;
       }
       function search() {
@@ -215,12 +287,12 @@
       input.addEventListener("keydown", function (event) {
         if (event.key === "ArrowDown" || event.key === "ArrowUp") {
           event.preventDefault();
-          if (list.hidden) { search(); return; }
+          if (list.hidden) { search(); return; }  // (also when "No matches" shows: search again)
           highlight(active + (event.key === "ArrowDown" ? 1 : -1));
         } else if (event.key === "Enter" && !list.hidden) {
           event.preventDefault();  // picking an option does not submit the form
           pick(active >= 0 ? active : 0);
-        } else if (event.key === "Escape" && !list.hidden) {
+        } else if (event.key === "Escape" && !(list.hidden && (!none || none.hidden))) {
           event.preventDefault();
           close();
         }
@@ -232,13 +304,6 @@
     });
   }
 
-  // Selects that submit their form when changed ("Rows per page"): a listener, not an inline handler, so the
-  // Content-Security-Policy can forbid inline script.
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
-  });
-
   document.addEventListener("DOMContentLoaded", function () {
     setUpReviewPreview();
     setUpLookups(document);
@@ -249,6 +314,7 @@
       i.addEventListener("input", updateTotals);
     });
     updateTotals();
+    setUpScrollRegions();
     focusFirstInvalid();
   });
 })();

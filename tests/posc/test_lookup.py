@@ -120,8 +120,8 @@ def test_large_choice_sets_get_the_search_box(admin_client, monkeypatch):
     # The purchaser is the parent the user must be able to change: its box searches in "editable" mode.
     PurchaserFactory.create_batch(3)
     content = admin_client.get(reverse("contracts:contract_add")).content.decode()
-    assert re.search(r'data-lookup-mode="editable" data-lookup-empty="[^"]*"><input type="hidden" name="purchaser"',
-                     content)
+    assert re.search(r'data-lookup-mode="editable" data-lookup-empty="[^"]*" data-lookup-count="[^"]*">'
+                     r'<input type="hidden" name="purchaser"', content)
 
 
 def test_editing_shows_the_current_object_by_name(admin_client, monkeypatch):
