@@ -10,12 +10,20 @@ import logging
 
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
 
 
 def _render(request, template_name, status, context=None):
+    # A request refused before LocaleMiddleware ran (posc.middleware) has no language yet: choose it here.
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+    with translation.override(language):
+        return _render_in_language(request, template_name, status, context)
+
+
+def _render_in_language(request, template_name, status, context):
     try:
         return HttpResponse(loader.render_to_string(template_name, context or {}, request), status=status)
     except Exception:  # noqa: BLE001 - an error page must not fail: retry without the request (no navigation)

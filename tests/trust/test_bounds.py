@@ -343,3 +343,25 @@ def test_a_body_within_the_limit_is_read(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5000
     assert api.post("/api/contracts/", json.dumps(contract_body()), content_type="application/json") \
         .status_code == 201
+
+
+# NUL in headers and cookies (PostgreSQL refuses NUL in the session or token lookup) ---------------------------
+
+
+@pytest.mark.parametrize("url", ["/contracts/", "/api/contracts/", "/accounts/login/"])
+@pytest.mark.parametrize("headers", [
+    {"HTTP_AUTHORIZATION": "Token abc\x00def"},
+    {"HTTP_COOKIE": "sessionid=abcdefgh\x00ij"},
+    {"HTTP_COOKIE": 'sessionid="abcdefgh\\000ij"'},  # the octal escape of a quoted cookie value
+    {"HTTP_COOKIE": "csrftoken=a\x00b"},
+    {"HTTP_ACCEPT_LANGUAGE": "en\x00"},
+], ids=["token", "session", "session-escaped", "csrf", "language"])
+def test_nul_in_a_header_or_cookie_is_a_400(url, headers):
+    client = Client(raise_request_exception=False)
+    response = client.get(url, **headers)
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()  # our 400 page
+
+
+def test_headers_without_nul_pass(page):
+    assert page.get("/contracts/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
