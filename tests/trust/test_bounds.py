@@ -365,3 +365,10 @@ def test_nul_in_a_header_or_cookie_is_a_400(url, headers):
 
 def test_headers_without_nul_pass(page):
     assert page.get("/contracts/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/contracts/{pk}/", "/contracts/{pk}/edit/", "/contracts/{pk}/delete/",
+                                 "/organizations/{pk}/funding/", "/api/contracts/{pk}/", "/api/payments/{pk}/"])
+@pytest.mark.parametrize("pk", ["99999999999999999999", "9223372036854775808", "0"])
+def test_an_id_in_the_path_beyond_any_database_integer_is_a_404(page, url, pk):
+    assert page.get(url.format(pk=pk)).status_code == 404
