@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import MONEY, ZERO, Organization, Purchaser, Region
+from posc.bounds import DATE_VALIDATORS
 from posc.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
@@ -65,9 +66,9 @@ class Contract(VisibleModelMixin, models.Model):
                                           choices=ProcurementMethod.choices)
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices,
                               default=ContractStatus.DRAFT)
-    signed_on = models.DateField(_("signed on"))
-    start_on = models.DateField(_("starts on"))
-    end_on = models.DateField(_("ends on"))
+    signed_on = models.DateField(_("signed on"), validators=DATE_VALIDATORS)
+    start_on = models.DateField(_("starts on"), validators=DATE_VALIDATORS)
+    end_on = models.DateField(_("ends on"), validators=DATE_VALIDATORS)
     amount = models.DecimalField(_("amount (CNY)"), **MONEY)
     restricted_amount = models.DecimalField(
         _("restricted amount (CNY)"), default=ZERO, **MONEY,
@@ -177,8 +178,9 @@ class Payment(VisibleModelMixin, models.Model):
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
                                  related_name="payments")
     kind = models.CharField(_("kind"), max_length=20, choices=PaymentKind.choices)
-    due_on = models.DateField(_("due on"))
-    paid_on = models.DateField(_("paid on"), null=True, blank=True, help_text=_("Empty = not paid yet."))
+    due_on = models.DateField(_("due on"), validators=DATE_VALIDATORS)
+    paid_on = models.DateField(_("paid on"), validators=DATE_VALIDATORS, null=True, blank=True,
+                               help_text=_("Empty = not paid yet."))
     amount = models.DecimalField(_("amount (CNY)"), **MONEY)
     note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -239,7 +241,7 @@ class PerformanceReview(VisibleModelMixin, models.Model):
                                  related_name="reviews")
     reviewer_kind = models.CharField(_("reviewer"), max_length=30, choices=ReviewerKind.choices)
     reviewer_name = models.CharField(_("reviewer name"), max_length=200, blank=True)
-    reviewed_on = models.DateField(_("reviewed on"))
+    reviewed_on = models.DateField(_("reviewed on"), validators=DATE_VALIDATORS)
     output_score = models.DecimalField(_("output score"), **SCORE)
     quality_score = models.DecimalField(_("quality score"), **SCORE)
     satisfaction_score = models.DecimalField(_("satisfaction score"), **SCORE)

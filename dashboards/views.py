@@ -21,6 +21,7 @@ from django.views.generic import DetailView, TemplateView
 
 from contracts.choices import COUNTED_STATUSES, Grade
 from contracts.models import Contract, Payment, PerformanceReview
+from posc.filtersets import invalid_filter_response
 from posc.roles import get_scope
 from posc.views import style_filter_form
 
@@ -104,9 +105,14 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         return sort_rows(rows, self.get_sort())
 
     def get(self, request, *args, **kwargs):
+        invalid = self.filterset.is_bound and not self.filterset.is_valid()
         if request.GET.get("export") == "csv":
-            return self.get_export_response()
-        return super().get(request, *args, **kwargs)
+            # 400 naming the parameter (a year out of 1990–2100...), before any CSV is sent.
+            return invalid_filter_response(self.filterset) if invalid else self.get_export_response()
+        response = super().get(request, *args, **kwargs)
+        if invalid:
+            response.status_code = 400  # the filter form shows the error beside the parameter
+        return response
 
     def get_export_response(self):
         """CSV of ``get_rows()`` with ``columns`` as header (``posc.csvio``: UTF-8 with BOM, exact numbers, text

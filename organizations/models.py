@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from posc.bounds import DATE_VALIDATORS
 from posc.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
 from posc.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
 
@@ -216,7 +217,7 @@ class Organization(VisibleModelMixin, ContactFields):
     legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices)
     charity_status = models.CharField(_("charity status"), max_length=30, choices=CharityStatus.choices,
                                       default=CharityStatus.NONE)
-    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    registered_on = models.DateField(_("registered on"), validators=DATE_VALIDATORS, null=True, blank=True)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT,
                                related_name="organizations")
     business_supervisory_unit = models.ForeignKey(

@@ -17,6 +17,7 @@
 """
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -32,6 +33,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
 from posc import writes
+from posc.bounds import StrictPrimaryKeyRelatedField
 from posc.concurrency import ConcurrentEditError
 from posc.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
 from posc.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
@@ -109,6 +111,7 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     """
 
     editable_relations: tuple = ()
+    serializer_related_field = StrictPrimaryKeyRelatedField  # ids strictly: 8.5 is not purchaser 8
 
     def get_fields(self):
         fields = super().get_fields()
@@ -169,7 +172,7 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         try:
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            if isinstance(exc.detail, dict):
+            if isinstance(exc.detail, dict) and isinstance(data, Mapping):  # not for a list or a string
                 for key, messages in self._model_errors_besides(data, set(exc.detail)).items():
                     exc.detail.setdefault(key, [serializers.ErrorDetail(m, code="invalid") for m in messages])
             raise

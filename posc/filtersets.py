@@ -1,16 +1,23 @@
 """Shared FilterSet pieces: free-text ``q`` over a model's ``search_fields`` and "a region and everything below".
 
-Each model has exactly one FilterSet, used by its list page, its API viewset and its CSV export.
+Each model has exactly one FilterSet, used by its list page, its API viewset and its CSV export. Every filter of a
+``BaseFilterSet`` is bounded (``posc.bounds``): years 1990–2100, dates within those years, ids strictly, numbers
+finite and bounded, searches without NUL and at most 200 characters. A value out of bounds makes the FilterSet
+invalid (the page shows the error beside the field and answers 400; the API and the CSV exports answer 400 with
+``{parameter: [message]}``), never a server error or a cut-off file.
 """
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.http import JsonResponse
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from posc import bounds
 
 
 def visible(model):
@@ -169,13 +176,45 @@ class RegionTreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.region_field}__path__startswith": value.path})
 
 
+def is_year_filter(name, filter_):
+    """Whether a number filter takes a year (``year``, ``fiscal_year_min``, a ``__year`` lookup)."""
+    return filter_.lookup_expr == "year" or "year" in name or "year" in (filter_.field_name or "")
+
+
+def bound_filter(name, filter_):
+    """Give ``filter_`` the bounded form field of its kind (``posc.bounds``); called for every filter of every
+    ``BaseFilterSet``, so that a filter added later is bounded without anyone remembering to."""
+    if isinstance(filter_, django_filters.NumberFilter):
+        filter_.field_class = bounds.YearField if is_year_filter(name, filter_) else bounds.BoundedDecimalField
+    elif isinstance(filter_, django_filters.DateFromToRangeFilter):
+        filter_.field_class = bounds.BoundedDateRangeField
+    elif isinstance(filter_, django_filters.DateFilter):
+        filter_.field_class = bounds.BoundedDateField
+    elif isinstance(filter_, django_filters.ModelChoiceFilter):
+        filter_.field_class = bounds.StrictModelChoiceField
+    elif isinstance(filter_, django_filters.CharFilter):
+        filter_.field_class = bounds.SearchField
+    return filter_
+
+
+def invalid_filter_response(filterset):
+    """400 with ``{parameter: [messages]}`` for a CSV export whose filters are invalid (checked before the
+    stream starts, so that a client never receives a cut-off file)."""
+    return JsonResponse({name: [str(m) for m in messages] for name, messages in filterset.errors.items()},
+                        status=400, json_dumps_params={"ensure_ascii": False})
+
+
 class BaseFilterSet(django_filters.FilterSet):
-    """Adds ``q``: a case-insensitive search over the subclass's ``search_fields``."""
+    """Adds ``q``: a case-insensitive search over the subclass's ``search_fields``; bounds every filter."""
 
     search_fields: tuple = ()
 
     q = django_filters.CharFilter(method="search", label=_("Search"),
                                   widget=forms.TextInput(attrs={"type": "search"}))
+
+    @classmethod
+    def get_filters(cls):
+        return {name: bound_filter(name, f) for name, f in super().get_filters().items()}
 
     def search(self, queryset, name, value):
         value = (value or "").strip()

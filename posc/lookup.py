@@ -8,7 +8,8 @@ form attaches a new object to), so the endpoint names nothing the user could not
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 MAX_RESULTS = 20
@@ -47,6 +48,11 @@ def search(model_key, user, query="", mode="visible", limit=MAX_RESULTS):
     return list(queryset[:limit])
 
 
+def bad_parameter(name, message):
+    """400 ``{parameter: [message]}``, as the API and the CSV exports answer a bad query parameter."""
+    return JsonResponse({name: [str(message)]}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 @login_required
 def lookup(request, model):
@@ -55,6 +61,9 @@ def lookup(request, model):
         raise Http404
     mode = request.GET.get("mode", "visible")
     if mode not in MODES:
-        return HttpResponseBadRequest("mode must be visible or editable")
-    rows = search(model, request.user, request.GET.get("q", ""), mode)
+        return bad_parameter("mode", _("Choose visible or editable."))
+    query = request.GET.get("q", "")
+    if "\x00" in query:  # PostgreSQL refuses NUL in a string: a 400 naming the parameter, not a server error
+        return bad_parameter("q", _("Null characters are not allowed."))
+    rows = search(model, request.user, query, mode)
     return JsonResponse({"results": [{"id": row.pk, "label": str(row)} for row in rows]})

@@ -27,3 +27,9 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
 ]
+
+# Error pages of our own (translated, with the navigation; the 403 shows its reason): posc.errors.
+handler400 = "posc.errors.bad_request"
+handler403 = "posc.errors.permission_denied"
+handler404 = "posc.errors.page_not_found"
+handler500 = "posc.errors.server_error"

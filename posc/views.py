@@ -38,7 +38,7 @@ from django_tables2 import SingleTableMixin
 
 from posc import writes
 from posc.concurrency import ConcurrentEditError, report_concurrent_edit
-from posc.filtersets import QuickCheckboxes, QuickSelect
+from posc.filtersets import QuickCheckboxes, QuickSelect, invalid_filter_response
 from posc.forms import MoneyField
 
 PAGE_SIZES = (25, 50, 100)
@@ -139,9 +139,13 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
             filterset = self.get_filterset(self.get_filterset_class())
-            queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-            return self.get_export_response(queryset)
-        return super().get(request, *args, **kwargs)
+            if not filterset.is_valid():
+                return invalid_filter_response(filterset)  # 400 naming the parameter, before any CSV is sent
+            return self.get_export_response(filterset.qs)
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400  # the filter form shows the error beside the parameter
+        return response
 
     def get_export_response(self, queryset):
         """CSV export of ``queryset`` (the visible rows narrowed by the current filters) in the table's current

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 
 from organizations.models import Organization, Purchaser
 from posc.api import ScopedModelViewSet, ThrottleFirstMixin
+from posc.bounds import MAX_YEAR, ApiYearField
 from posc.csvio import CsvRendererMixin, in_slices, rows_response
 
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
@@ -23,7 +24,6 @@ from ..scope import default_year, finance_organizations, portfolio_purchasers
 from ..vulnerability import peer_standing
 from .serializers import OrganizationYearSerializer, PurchaserYearSerializer
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_YEARS = 30
 
 
@@ -31,9 +31,9 @@ class YearsSerializer(serializers.Serializer):
     """The ``year`` / ``year_min`` / ``year_max`` query parameters (``default_year`` when none is given: the
     dashboards' default, the last complete calendar year)."""
 
-    year = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
-    year_min = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
-    year_max = serializers.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = ApiYearField(required=False)
+    year_min = ApiYearField(required=False)
+    year_max = ApiYearField(required=False)
 
     def validate(self, attrs):
         if "year" in attrs and ("year_min" in attrs or "year_max" in attrs):
