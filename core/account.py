@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from rest_framework.authtoken.models import Token
 
-from posc.roles import get_scope
+from core.roles import get_scope
 
 
 class ProfileView(LoginRequiredMixin, View):

@@ -31,10 +31,10 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
+from core.concurrency import ConcurrentEditError
+from core.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
+from core.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
 from posc import writes
-from posc.concurrency import ConcurrentEditError
-from posc.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
-from posc.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
 
 
 class Conflict(exceptions.APIException):
@@ -266,7 +266,7 @@ def name_field(source, nullable=False):
 
 class ThrottleFirstMixin:
     """Count a request against the throttle before the permission check, so that anonymous clients (refused
-    with 401) are throttled too. Otherwise the same steps as ``APIView.initial``."""
+    with 401) are throttled too. Otherwise the same steps as ``APIView.initial`` (watched by ``core.compat``)."""
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)

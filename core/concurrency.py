@@ -31,7 +31,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from posc.history import HIDDEN_FIELDS, display_value
+from core.history import HIDDEN_FIELDS, display_value
 
 VERSION_FIELD = "version"
 LOCK_FORM_FIELDS = ("version", "loaded_state")

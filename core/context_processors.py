@@ -1,4 +1,4 @@
-from posc.roles import get_scope
+from core.roles import get_scope
 
 
 def roles(request):

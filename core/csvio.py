@@ -553,7 +553,7 @@ class NameOrUsccLookup(Lookup):
         self.details = tuple(details)
 
     def fetch(self, keys, user, ctx):
-        from posc.uscc import normalize_uscc
+        from core.uscc import normalize_uscc
 
         found = {}
         usccs = {normalize_uscc(k): k for k in keys}
@@ -998,7 +998,7 @@ class Importer:
 
     @property
     def is_admin(self):
-        from posc.roles import get_scope
+        from core.roles import get_scope
 
         return get_scope(self.user).is_admin
 

@@ -1,12 +1,12 @@
 """Keys for caching what is computed from the data a user may see, valid until the data changes.
 
 ``data_version()`` reads, in one query, the latest change-history id of every model whose rows pages aggregate
-(contracts, payments, reviews, organizations, purchasers, income records, annual reports). Every save and delete
-made through the application (pages, API, CSV import, admin) writes a history row, so a key that contains the
-version changes with the first write, in every server process. Writes that bypass the history (raw SQL,
-``QuerySet.update``, the benchmark data set) are seen once the cached entry expires.
+(contracts, payments, reviews, organizations, purchasers, income records, annual reports: the apps register them).
+Every save and delete made through the application (pages, API, CSV import, admin) writes a history row, so a key
+that contains the version changes with the first write, in every server process. Writes that bypass the history
+(raw SQL, ``QuerySet.update``, the benchmark data set) are seen once the cached entry expires.
 
-``scope_key(user)`` is what decides which rows the user may see (``posc.roles.get_scope``).
+``scope_key(user)`` is what decides which rows the user may see (``core.roles.get_scope``).
 """
 
 import hashlib
@@ -14,11 +14,11 @@ import hashlib
 from django.apps import apps
 from django.db import connection
 
-from posc.roles import get_scope
+from core.registry import registry
+from core.roles import get_scope
 
-VERSIONED_MODELS = ("contracts.Contract", "contracts.Payment", "contracts.PerformanceReview",
-                    "organizations.Organization", "organizations.Purchaser", "organizations.IncomeRecord",
-                    "organizations.AnnualReport")
+# "app.Model" labels, registered by the apps (``core.registry.register_versioned_models``).
+VERSIONED_MODELS = registry["versioned_models"]
 
 
 def data_version(request=None):

@@ -69,7 +69,7 @@ class QuickSelect(forms.Select):
         from django.core.exceptions import EmptyResultSet
         from django.utils.translation import get_language
 
-        from posc.datacache import data_version, make_key
+        from core.datacache import data_version, make_key
 
         queryset = getattr(self.choices, "queryset", None)
         field = getattr(self.choices, "field", None)
@@ -151,12 +151,10 @@ def large_choice_filter(model, **kwargs):
 
 
 class RegionTreeFilter(django_filters.ModelChoiceFilter):
-    """Filter by a region and everything below it (one ``path LIKE 'prefix%'`` query)."""
+    """Filter by a region and everything below it (one ``path LIKE 'prefix%'`` query). The regions' queryset
+    comes from the subclass (``organizations.filtersets.RegionTreeFilter``)."""
 
     def __init__(self, *args, region_field="region", **kwargs):
-        from organizations.models import Region
-
-        kwargs.setdefault("queryset", Region.objects.all())
         kwargs.setdefault("widget", QuickSelect())
         kwargs.setdefault("label", _("Region (and below)"))
         kwargs.setdefault("field_name", region_field)  # lets the OpenAPI schema find the field's type

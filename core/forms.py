@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from posc.lookup import lookup_key
+from core.lookup import lookup_key
 
 # Characters people type into amounts: thousands separators (ASCII, full-width, Chinese enumeration comma),
 # spaces (also non-breaking and full-width) and currency signs.

@@ -4,8 +4,9 @@
 deleted) and, for each changed field, its verbose name and its value before and after, shown as a user would read it
 (choice labels, the related object's name for foreign keys, amounts with separators, dates).
 
-A contract's history also includes the changes of its payments and performance reviews (they are edited on the
-contract's pages), each entry naming the payment or review it concerns.
+An object's history also includes the changes of the related objects its app registers as its children (a
+contract's payments and performance reviews, edited on the contract's pages), each entry naming the child it
+concerns.
 
 Queries are bounded whatever the number of changes: one query per history table (with the users joined) plus one
 query per foreign-key field to name the related objects of every record at once, never one query per record.
@@ -18,17 +19,15 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import registry
+
 DASH = "—"
 HISTORY_TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-# Related objects whose history is shown on their parent's page: {model label: [(related manager, fk name)]}.
-RELATED_HISTORY = {
-    "contracts.contract": [("payments", "contract"), ("reviews", "contract")],
-}
-# Fields that name a related object in its parent's history ("payment: advance · 2025-03-01 · 30,000.00").
-SUBJECT_FIELDS = {
-    "contracts.payment": ("kind", "due_on", "amount"),
-    "contracts.performancereview": ("reviewer_kind", "reviewed_on", "total_score"),
-}
+# Related objects whose history is shown on their parent's page: {model label: [(related manager, fk name)]}, and
+# the fields that name such an object there ("payment: advance · 2025-03-01 · 30,000.00"): registered by the apps
+# (``core.registry.register_history_children``).
+RELATED_HISTORY = registry["history_children"]
+SUBJECT_FIELDS = registry["history_subjects"]
 # Fields never shown (bookkeeping, not information).
 HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "path"}
 

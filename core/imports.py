@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from posc import csvio
+from core import csvio
 
 SESSION_KEY = "csv_imports"
 MAX_AGE_SECONDS = 24 * 3600

@@ -11,16 +11,15 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from core.registry import registry
+
 MAX_RESULTS = 20
 MAX_QUERY_LENGTH = 100
 
-# URL key → (model label, fields searched case-insensitively). posc.forms uses the same table to decide which
-# choice fields get the search widget.
-LOOKUPS = {
-    "organization": ("organizations.Organization", ("name", "uscc")),
-    "purchaser": ("organizations.Purchaser", ("name", "uscc")),
-    "contract": ("contracts.Contract", ("reference", "title")),
-}
+# URL key → (model label, fields searched case-insensitively), registered by the apps
+# (``core.registry.register_lookup``). core.forms uses the same table to decide which choice fields get the search
+# widget.
+LOOKUPS = registry["lookups"]
 MODES = {"visible": "visible_to", "editable": "editable_by"}
 
 

@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from posc.roles import get_scope
+from core.roles import get_scope
 
 ALL = Q()
 NOTHING = Q(pk__in=[])

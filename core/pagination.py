@@ -1,7 +1,7 @@
 """Pagination of the REST API (``DEFAULT_PAGINATION_CLASS``).
 
 Kept in its own module, free of viewset imports: DRF resolves the setting while ``rest_framework.generics`` is
-being imported, so the module it names must not import ``rest_framework.viewsets`` itself (``posc.api`` does and
+being imported, so the module it names must not import ``rest_framework.viewsets`` itself (``core.api`` does and
 re-exports ``Pagination``).
 """
 

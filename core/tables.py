@@ -3,7 +3,6 @@
 Tables declare their columns once; the CSV export of a list reuses the same column definitions.
 """
 
-import re
 
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
@@ -11,9 +10,9 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django_tables2.utils import signature
 
-from posc.forms import format_money
+from core.compat import DATE_COLUMN_TEMPLATE, optional_cell_arguments, signature
+from core.forms import format_money
 
 
 class MoneyColumn(tables.Column):
@@ -55,7 +54,7 @@ class BaseTable(tables.Table):
         or ``render_<name>``, ``linkify``, ``default``, choice labels, ``td`` attributes, ``localize``), but
         written in one pass in Python: the template renders one string per row instead of a template context,
         an attribute dictionary and a signature inspection per cell (on a 25-row list that loop was a third of
-        the page's time).
+        the page's time). The django-tables2 internals this relies on are in ``core.compat``.
         """
         columns = list(self.columns)
         plans = [_CellPlan(self, column) for column in columns]
@@ -67,9 +66,6 @@ class BaseTable(tables.Table):
                 cells.append(plan.td(value, row.record))
             rows.append(mark_safe(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>"))
         return rows
-
-
-DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
 
 
 def _has_callable(*dicts):
@@ -88,7 +84,7 @@ class _CellPlan:
         self.date_format = None
         column = bound_column.column
         if type(column) is tables.DateColumn and not column.extra_context and bound_column.render == column.render:
-            match = DATE_TEMPLATE.fullmatch(column.template_code or "")
+            match = DATE_COLUMN_TEMPLATE.fullmatch(column.template_code or "")
             self.date_format = match and match[1]
         attrs = {**dict(table.attrs), **dict(bound_column.column.attrs)}
         self.static_td = None
@@ -99,7 +95,7 @@ class _CellPlan:
         """The render function ``BoundRow._get_and_render_with`` calls for this column and ``row``."""
 
         def render(bound_column, value=None):
-            kwargs = row._optional_cell_arguments(bound_column, value)
+            kwargs = optional_cell_arguments(row, bound_column, value)
             if self.date_format is not None:
                 # DateColumn's template ``{{ value|date:"<format>"|default:default }}`` without compiling it per cell.
                 text = date_filter(template_localtime(value), self.date_format) or bound_column.default

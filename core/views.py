@@ -35,10 +35,11 @@ from django.views.generic import DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from core.concurrency import ConcurrentEditError, report_concurrent_edit
+from core.filtersets import QuickCheckboxes, QuickSelect
+from core.forms import MoneyField
+from core.registry import detail_panels, list_annotations
 from posc import writes
-from posc.concurrency import ConcurrentEditError, report_concurrent_edit
-from posc.filtersets import QuickCheckboxes, QuickSelect
-from posc.forms import MoneyField
 
 PAGE_SIZES = (25, 50, 100)
 BLOCKERS_SHOWN = 20
@@ -127,6 +128,12 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
     totals = {}
     table_pagination = {"per_page": PAGE_SIZES[0]}
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for annotate in list_annotations(self.model):  # columns other apps add (core.registry)
+            queryset = annotate(queryset, self.request.user)
+        return queryset
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         style_filter_form(filterset.form)
@@ -145,7 +152,7 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
     def get_export_response(self, queryset):
         """CSV export of ``queryset`` (the visible rows narrowed by the current filters) in the table's current
         order, with the model's CSV columns (``posc.csvio``; 404 for a model without them)."""
-        from posc.csvio import list_export_response
+        from core.csvio import list_export_response
 
         return list_export_response(self, queryset)
 
@@ -198,6 +205,8 @@ class ObjectDetailView(ModelViewMixin, DetailView):
             "edit_url": reverse(self.url_name("edit"), args=[self.object.pk]),
             "delete_url": reverse(self.url_name("delete"), args=[self.object.pk]),
         })
+        for panel in detail_panels(self.model):  # what other apps show on this page (core.registry)
+            context.update(panel(self.request, self.object))
         return context
 
 

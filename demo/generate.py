@@ -188,7 +188,7 @@ def ensure_purchasers(plan, regions):
 
 
 def _purchaser_uscc(code, name):
-    from posc.uscc import complete_uscc
+    from core.uscc import complete_uscc
 
     # 11 = staffing office / government organ; then the division code and a 9-digit organization code.
     return complete_uscc(f"11{code}0{zlib.crc32(name.encode()) % 10**8:08d}")
@@ -275,8 +275,8 @@ class Context:
 
 def plan_organizations(rng, ctx, used_names=None):
     """Unsaved Organization objects, each carrying its generation profile in ``demo`` (a dict)."""
+    from core.uscc import complete_uscc
     from organizations.models import Organization
-    from posc.uscc import complete_uscc
 
     plan = ctx.plan
     used_names = set(used_names or ())

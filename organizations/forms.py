@@ -1,6 +1,6 @@
 """Edit forms of the organizations app; choice fields are narrowed to what the user may see or change."""
 
-from posc.forms import PoscModelForm
+from core.forms import PoscModelForm
 from posc.writes import disable_scope_fields
 
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser

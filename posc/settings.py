@@ -52,11 +52,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "posc",
+    "core",
     "organizations",
     "contracts",
     "dashboards",
     "ocds",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "posc.context_processors.roles",
+                "core.context_processors.roles",
             ],
         },
     },
@@ -169,7 +170,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "posc.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -199,10 +200,14 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "organizations.choices.RegionLevel",
         "FlagLevelEnum": "dashboards.choices.FlagLevel",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "posc.api.describe_format_parameter"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.describe_format_parameter"],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The function that computes what a user may see (a ``core.roles.Scope``) from their memberships. The shared base
+# (core) calls it without importing the app that defines purchasers, regions and organizations.
+POSC_SCOPE_RESOLVER = "organizations.scope.compute_scope"
 
 LOGGING = {
     "version": 1,

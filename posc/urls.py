@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.account import ProfileView
+from core.imports import ImportIndexView
+from core.lookup import lookup
 from dashboards.views import HomeView
-from posc.account import ProfileView
 from posc.health import favicon, healthz
-from posc.imports import ImportIndexView
-from posc.lookup import lookup
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

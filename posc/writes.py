@@ -54,8 +54,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from posc.concurrency import VERSION_FIELD, ConcurrentEditError, is_versioned
-from posc.roles import compute_scope, get_scope
+from core.concurrency import VERSION_FIELD, ConcurrentEditError, is_versioned
+from core.roles import compute_scope, get_scope
 
 ALL_FIELDS = "__all__"
 

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from posc.forms import format_money, is_money_field
+from core.forms import format_money, is_money_field
 
 register = template.Library()
 

@@ -1,9 +1,9 @@
 """``{% load posc_history %}{% object_history object as entries %}``: an object's change history for its page
-(see ``posc.history.history_for``); used by ``templates/includes/history.html``."""
+(see ``core.history.history_for``); used by ``templates/includes/history.html``."""
 
 from django import template
 
-from posc.history import history_for
+from core.history import history_for
 
 register = template.Library()
 

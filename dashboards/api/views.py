@@ -1,4 +1,4 @@
-"""Indicator endpoints: one row per entity and year with every indicator of DESIGN §6 and its flag level.
+"""Indicator endpoints: one row per entity and year with every indicator (docs/indicators.md) and its flag level.
 
 The numbers come from ``dashboards.indicators`` (the same functions as the dashboard pages); this module only
 narrows the entities to what the user may see, applies the entity FilterSet and the year parameters, and pages
@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
+from core.api import ScopedModelViewSet, ThrottleFirstMixin
+from core.csvio import CsvRendererMixin, in_slices, rows_response
 from organizations.models import Organization, Purchaser
-from posc.api import ScopedModelViewSet, ThrottleFirstMixin
-from posc.csvio import CsvRendererMixin, in_slices, rows_response
 
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from ..flags import Thresholds

@@ -6,16 +6,14 @@ Runs with an administrator's scope (every row), unless ``--user`` names a user w
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from posc import csvio
-
-MODELS = ["organizations", "purchasers", "contracts", "payments", "income-records", "reviews", "annual-reports"]
+from core import csvio
 
 
 class Command(BaseCommand):
     help = "Export a model as CSV (UTF-8 with BOM, the columns of the list pages' exports)."
 
     def add_arguments(self, parser):
-        parser.add_argument("model", choices=MODELS)
+        parser.add_argument("model", choices=[spec.slug for spec in csvio.all_specs()])
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
         parser.add_argument("--user", help="Export only what this user may see (default: everything).")
 

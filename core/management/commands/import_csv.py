@@ -10,16 +10,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from posc import csvio
-
-MODELS = ["organizations", "purchasers", "contracts", "payments", "income-records", "reviews"]
+from core import csvio
 
 
 class Command(BaseCommand):
     help = "Import a CSV file (create or update by natural key); all rows or none."
 
     def add_arguments(self, parser):
-        parser.add_argument("model", choices=MODELS)
+        parser.add_argument("model", choices=[spec.slug for spec in csvio.all_specs(importable=True)])
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
         parser.add_argument("--user", help="Import as this user (their scope and history entries).")

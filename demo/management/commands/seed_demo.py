@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from posc.demo import generate
+from demo import generate
 
 
 class Command(BaseCommand):
