@@ -31,10 +31,10 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
+from core import writes
 from core.concurrency import ConcurrentEditError
 from core.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
 from core.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
-from posc import writes
 
 
 class Conflict(exceptions.APIException):

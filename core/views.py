@@ -35,11 +35,11 @@ from django.views.generic import DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from core import writes
 from core.concurrency import ConcurrentEditError, report_concurrent_edit
 from core.filtersets import QuickCheckboxes, QuickSelect
 from core.forms import MoneyField
 from core.registry import detail_panels, list_annotations
-from posc import writes
 
 PAGE_SIZES = (25, 50, 100)
 BLOCKERS_SHOWN = 20

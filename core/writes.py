@@ -25,7 +25,7 @@ What ``save_object(user, instance)`` guarantees, inside one transaction (a refus
 
 Usage::
 
-    from posc import writes
+    from core import writes
 
     with transaction.atomic():
         changed = writes.save_object(request.user, instance, expected_version=version_sent_by_client)

@@ -1,8 +1,8 @@
 """Serializers of the organizations app: field names are the model field names; each foreign key comes with a
 read-only ``<field>_name``."""
 
+from core import writes
 from core.api import ModelCleanSerializer, name_field
-from posc import writes
 
 from ..models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
 

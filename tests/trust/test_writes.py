@@ -1,4 +1,4 @@
-"""The one write path (``posc.writes``) as forms and API use it: nobody widens their own reach, the writer's scope
+"""The one write path (``core.writes``) as forms and API use it: nobody widens their own reach, the writer's scope
 is computed afresh after the change, a save that changes nothing writes nothing, and a stale version is refused."""
 
 import json
@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from contracts.models import Contract, Payment
+from core import writes
 from core.roles import get_scope
 from organizations.models import Organization, Purchaser, PurchaserMembership
-from posc import writes
 from tests.test_roles_matrix import World, form_data
 
 
