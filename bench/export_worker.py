@@ -23,7 +23,7 @@ def main():
     from django.utils import translation
 
     from contracts.models import Contract
-    from posc import csvio
+    from core import csvio
 
     user = get_user_model().objects.get(username="analyst")
     ids = Contract.objects.order_by("pk").values_list("pk", flat=True)

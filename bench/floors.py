@@ -1,6 +1,7 @@
 """The database's own floor for each benchmark: one hand-written PostgreSQL statement computing the same numbers
-as the application code (DESIGN §6; v2's diffuse income: unnamed individual donations, service fees and dues are
-in the total but no funder's share), so that ``bench/run.py`` can time both side by side and check they agree.
+as the application code (docs/indicators.md; v2's diffuse income: unnamed individual donations, service fees and
+dues are in the total but no funder's share), so that ``bench/run.py`` can time both side by side and check they
+agree.
 """
 
 # Organization-year indicators for every organization in one year. Parameters: year, first day, last day,

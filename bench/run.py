@@ -183,7 +183,7 @@ def bench_import(table, repeat, n=10_000):
     from django.db import transaction
 
     from contracts.models import Contract
-    from posc import csvio
+    from core import csvio
 
     admin = get_user_model().objects.get(username="admin")
     spec = csvio.get_spec(Contract)

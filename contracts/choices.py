@@ -1,4 +1,5 @@
-"""Code lists of the contracts app (DESIGN §3, §4)."""
+"""Code lists of the contracts app: service categories, procurement methods, statuses, payment kinds, reviewers,
+grades."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,7 @@ class ProcurementMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# OCDS procurementMethod of each method (DESIGN §4).
+# OCDS 1.1 procurementMethod (open, selective, limited, direct) of each Chinese procurement method.
 OCDS_METHOD = {
     ProcurementMethod.PUBLIC_TENDER: "open",
     ProcurementMethod.INVITED_TENDER: "selective",
@@ -51,7 +52,7 @@ class ContractStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# Statuses that count in spend and indicators (DESIGN §6: draft and cancelled never count).
+# Statuses that count in spend and indicators (draft and cancelled contracts never count).
 COUNTED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.TERMINATED)
 
 

@@ -3,9 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import BaseFilterSet, QuickSelect, large_choice_filter, visible
 from organizations.choices import LegalForm
+from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
-from posc.filtersets import BaseFilterSet, QuickSelect, RegionTreeFilter, large_choice_filter, visible
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
 from .models import Contract, Payment, PerformanceReview

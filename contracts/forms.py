@@ -4,8 +4,8 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from posc.concurrency import OptimisticLockFormMixin
-from posc.forms import PoscModelForm
+from core.concurrency import OptimisticLockFormMixin
+from core.forms import PoscModelForm
 
 from .models import Contract, Payment, PerformanceReview
 

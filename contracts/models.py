@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.bounds import DATE_VALIDATORS
+from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
 from organizations.models import MONEY, ZERO, Organization, Purchaser, Region
-from posc.bounds import DATE_VALIDATORS
-from posc.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
 
@@ -137,13 +137,6 @@ class Contract(VisibleModelMixin, models.Model):
     @property
     def unrestricted_amount(self):
         return self.amount - self.restricted_amount
-
-    @property
-    def restricted_share(self):
-        """restricted / amount as a Decimal in 0..1 (None when the amount is not set)."""
-        if not self.amount:
-            return None
-        return self.restricted_amount / self.amount
 
 
 class ChildOfContractQuerySet(VisibleQuerySet):

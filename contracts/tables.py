@@ -4,8 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from posc.tables import BaseTable, MoneyColumn
-from posc.templatetags.posc import GRADE_CLASSES, STATUS_CLASSES
+from core.tables import BaseTable, MoneyColumn
+from core.templatetags.posc import GRADE_CLASSES, STATUS_CLASSES
 
 from .models import Contract, Payment, PerformanceReview
 
@@ -81,13 +81,13 @@ class PerformanceReviewTable(BaseTable):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# CSV columns (exports of the list pages and the API, imports, templates): see posc/csvio/ and docs/csv.md.
+# CSV columns (exports of the list pages and the API, imports, templates): see core/csvio/ and docs/csv.md.
 # ---------------------------------------------------------------------------------------------------------------
 
 from django.utils.text import format_lazy  # noqa: E402
 
+from core import csvio  # noqa: E402
 from organizations.models import Organization, Purchaser, Region  # noqa: E402
-from posc import csvio  # noqa: E402
 
 
 def _contract():

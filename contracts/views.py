@@ -7,10 +7,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
+from core.datacache import data_version, make_key, request_filters, scope_key
+from core.forms import format_money
+from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from organizations.models import MONEY, ZERO
-from posc.datacache import data_version, make_key, request_filters, scope_key
-from posc.forms import format_money
-from posc.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from .filtersets import ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
 from .forms import ContractForm, PaymentForm, PaymentFormSet, PerformanceReviewForm
@@ -56,7 +56,7 @@ class ContractListView(ObjectListView):
 
     def summary(self):
         """(number of rows, total amount) of the current filters in one query, kept in Django's cache until the
-        data changes (``posc.datacache``), at most ``SUMMARY_SECONDS``: over 200,000 contracts the paginator's
+        data changes (``core.datacache``), at most ``SUMMARY_SECONDS``: over 200,000 contracts the paginator's
         COUNT and the total's SUM cost more than the rest of the page."""
         if not hasattr(self, "_summary"):
             key = make_key("contract-summary", scope_key(self.request.user), request_filters(self.request),

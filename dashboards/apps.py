@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        from core.registry import register_detail_panel
+
+        from .panels import indicator_panels
+
+        register_detail_panel("organizations.Purchaser", indicator_panels)
+        register_detail_panel("organizations.Organization", indicator_panels)

@@ -9,7 +9,7 @@ third of the computation again), keyed by everything the rows depend on:
 
 - what the user may see (their ``Scope``) and the user,
 - the year, the filters, today's date and the thresholds,
-- the *data version* (``posc.datacache.data_version``): the latest change-history id of every model the
+- the *data version* (``core.datacache.data_version``): the latest change-history id of every model the
   indicators read, in one query. Every save and delete made through the application (pages, API, CSV import,
   admin) writes a history row, so a change is seen by the next request in every server process.
 
@@ -24,7 +24,7 @@ from collections import OrderedDict
 from django.core.cache import cache
 from django.utils import timezone
 
-from posc.datacache import data_version, make_key, scope_key
+from core.datacache import data_version, make_key, scope_key
 
 CACHE_SECONDS = 300
 MAX_ENTRIES = 6  # the rows of 10,000 organizations take about 17 MB

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import ServiceCategory
 from contracts.models import Contract
+from core.filtersets import BaseFilterSet
 from organizations.choices import LegalForm, PurchaserKind
+from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
-from posc.filtersets import BaseFilterSet, RegionTreeFilter
 
 FLAG_FILTER_CHOICES = [
     ("flagged", _("Amber or red")),

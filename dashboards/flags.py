@@ -1,4 +1,4 @@
-"""Flags: thresholds turn an indicator value into none / amber / red (DESIGN §6), and the contract-level flags.
+"""Flags: thresholds turn an indicator value into none / amber / red (docs/indicators.md), and the contract-level flags.
 
 ``Thresholds.load()`` reads every Threshold row in one query; keep the instance for the whole request (the
 indicator functions accept it as ``thresholds=``) so a page costs one threshold query whatever it shows.
@@ -119,7 +119,7 @@ NO_REVIEW_AFTER_DAYS = 90
 
 
 def with_contract_flags(contracts, today=None):
-    """Annotate a Contract queryset with the contract-level flags of DESIGN §6 (booleans, one query in all):
+    """Annotate a Contract queryset with the contract-level flags (booleans, one query in all):
 
     - ``flag_overpaid``: the payments recorded (paid and scheduled) add up to more than the contract amount;
     - ``flag_overdue``: a payment is unpaid and its due date has passed;

@@ -1,11 +1,11 @@
-"""Thresholds that turn indicator values into flags (DESIGN §6)."""
+"""Thresholds that turn indicator values into flags (amber and red levels per indicator; docs/indicators.md)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from posc.models import ALL, VisibleModelMixin, VisibleQuerySet
+from core.models import ALL, VisibleModelMixin, VisibleQuerySet
 
 from .choices import Direction, Indicator
 

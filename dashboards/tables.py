@@ -90,7 +90,7 @@ PURCHASER_TABLE = [
     DisplayColumn("overdue_payments", _("Overdue payments"), "count"),
 ]
 
-# CSV export of the dashboards: every field of the rows, named as in the API (DESIGN §6).
+# CSV export of the dashboards: every field of the rows, named as in the API and docs/indicators.md.
 ORGANIZATION_EXPORT_COLUMNS = ORGANIZATION_COLUMNS
 PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
 

@@ -5,7 +5,7 @@ Every page takes its rows from ``visible_to(user)`` (organizations' money only f
 
 CSV export: both dashboards answer ``?export=csv`` through ``get_export_response()``, which gets the rows of the
 current filters from ``get_rows()`` (a list of ``OrganizationYear`` / ``PurchaserYear``) and the header from
-``columns`` (the field names of DESIGN §6, flags included).
+``columns`` (the indicator field names of docs/indicators.md, flags included).
 """
 
 from functools import cached_property
@@ -21,9 +21,9 @@ from django.views.generic import DetailView, TemplateView
 
 from contracts.choices import COUNTED_STATUSES, Grade
 from contracts.models import Contract, Payment, PerformanceReview
-from posc.filtersets import invalid_filter_response
-from posc.roles import get_scope
-from posc.views import style_filter_form
+from core.filtersets import invalid_filter_response
+from core.roles import get_scope
+from core.views import style_filter_form
 
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
@@ -115,9 +115,9 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         return response
 
     def get_export_response(self):
-        """CSV of ``get_rows()`` with ``columns`` as header (``posc.csvio``: UTF-8 with BOM, exact numbers, text
+        """CSV of ``get_rows()`` with ``columns`` as header (``core.csvio``: UTF-8 with BOM, exact numbers, text
         cells escaped against formula injection)."""
-        from posc.csvio import rows_response
+        from core.csvio import rows_response
 
         name = f"{self.request.resolver_match.url_name}-{self.year}"
         return rows_response(self.columns, map(self.output, self.get_rows()), name)
@@ -176,7 +176,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
 
 class DependencyDashboardView(IndicatorDashboardView):
-    """One row per organization-year with every indicator of DESIGN §6 and its flag."""
+    """One row per organization-year with every indicator and its flag."""
 
     template_name = "dashboards/dependency.html"
     filterset_class = DependencyFilterSet

@@ -1,4 +1,4 @@
-"""Code lists of the organizations app (DESIGN §3). Labels are translatable; the Chinese catalogue gives the
+"""Code lists of the organizations app. Labels are translatable; the Chinese catalogue gives the
 official Chinese terms."""
 
 from django.db import models

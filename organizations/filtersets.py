@@ -4,10 +4,19 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from posc.filtersets import BaseFilterSet, RegionTreeFilter, large_choice_filter, visible
+from core import filtersets
+from core.filtersets import BaseFilterSet, large_choice_filter, visible
 
 from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+
+
+class RegionTreeFilter(filtersets.RegionTreeFilter):
+    """Filter by a region and everything below it, among all regions (``Region`` lives in this app)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.all())
+        super().__init__(*args, **kwargs)
 
 
 class RegionFilterSet(BaseFilterSet):

@@ -1,7 +1,7 @@
 """Edit forms of the organizations app; choice fields are narrowed to what the user may see or change."""
 
-from posc.forms import PoscModelForm
-from posc.writes import disable_scope_fields
+from core.forms import PoscModelForm
+from core.writes import disable_scope_fields
 
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from posc.bounds import DATE_VALIDATORS
-from posc.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
-from posc.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
+from core.bounds import DATE_VALIDATORS
+from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
+from core.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
 
 from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
 
@@ -183,7 +183,7 @@ class OrganizationQuerySet(VisibleQuerySet):
         return NOTHING
 
     def deletability(self, scope):
-        # An NGO manager edits their organization's profile but does not delete the organization (§8).
+        # An NGO manager edits their organization's profile but does not delete the organization.
         if scope.is_admin:
             return ALL
         if scope.is_staff_role:
@@ -192,7 +192,7 @@ class OrganizationQuerySet(VisibleQuerySet):
 
     def with_finances_visible_to(self, user):
         """Organizations whose money (income records, annual reports, indicators) the user may see."""
-        from posc.roles import get_scope
+        from core.roles import get_scope
 
         scope = get_scope(user)
         if scope.sees_everything:

@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from posc.tables import BaseTable, MoneyColumn
+from core.tables import BaseTable, MoneyColumn
 
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser
 
@@ -63,13 +63,13 @@ class AnnualReportTable(BaseTable):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# CSV columns (exports of the list pages and the API, imports, templates): see posc/csvio/ and docs/csv.md.
+# CSV columns (exports of the list pages and the API, imports, templates): see core/csvio/ and docs/csv.md.
 # ---------------------------------------------------------------------------------------------------------------
 
 from django.utils.text import format_lazy  # noqa: E402
 
-from posc import csvio  # noqa: E402
-from posc.uscc import normalize_uscc  # noqa: E402
+from core import csvio  # noqa: E402
+from core.uscc import normalize_uscc  # noqa: E402
 
 from .models import Region  # noqa: E402
 

@@ -1,7 +1,5 @@
-from django.urls import path  # noqa: F401
-
-from posc.imports import import_path
-from posc.views import crud_urls
+from core.imports import import_path
+from core.views import crud_urls
 
 from . import views
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser

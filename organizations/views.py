@@ -1,61 +1,36 @@
 """Pages of purchasers, organizations, income records and annual reports: the generic views, configured."""
 
-from django.db.models import Count, Q
-from django.template import engines
 from django.utils.translation import gettext_lazy as _
 
-from posc.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from .filtersets import AnnualReportFilterSet, IncomeRecordFilterSet, OrganizationFilterSet, PurchaserFilterSet
 from .forms import AnnualReportForm, IncomeRecordForm, OrganizationForm, PurchaserForm
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser
 from .tables import AnnualReportTable, IncomeRecordTable, OrganizationTable, PurchaserTable
 
-
-def contract_model():
-    """The Contract model, reached through the relation (the organizations app never imports contracts)."""
-    return Purchaser._meta.get_field("contracts").related_model
-
-
-def latest_contracts(contracts, related):
-    """The latest ``DETAIL_CONTRACTS`` contracts with their money, for a detail page (the list page has them all)."""
-    return list(contracts.select_related(related).with_money().order_by("-signed_on", "-id")[:DETAIL_CONTRACTS])
-
-
-def has_indicator_tags():
-    """Whether the indicators template library (funding mix, purchaser summary) is installed yet."""
-    return "indicators" in engines["django"].engine.template_libraries
-
-
-DETAIL_CONTRACTS = 20
-
-
 # Purchasers -------------------------------------------------------------------------------------------------------
 
 class PurchaserListView(ObjectListView):
-    """Purchasers, with the count of visible contracts of each."""
+    """Purchasers (the contracts app adds the count of visible contracts of each, see ``contracts.panels``)."""
 
     model = Purchaser
     table_class = PurchaserTable
     filterset_class = PurchaserFilterSet
 
     def get_queryset(self):
-        visible_contracts = contract_model().objects.visible_to(self.request.user).values("pk")
-        return (super().get_queryset().select_related("region")
-                .annotate(contract_count=Count("contracts", filter=Q(contracts__in=visible_contracts))))
+        return super().get_queryset().select_related("region")
 
 
 class PurchaserDetailView(ObjectDetailView):
-    """A purchaser's profile, spend summary and latest contracts."""
+    """A purchaser's profile, spend summary and latest contracts (panels the contracts and dashboards apps
+    register, see ``core.registry``)."""
 
     model = Purchaser
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        contracts = contract_model().objects.visible_to(self.request.user).filter(purchaser=self.object)
-        context.update({"contracts": latest_contracts(contracts, "organization"), "contract_count": contracts.count(),
-                        "has_indicator_tags": has_indicator_tags(),
-                        "purchaser": self.object})
+        context["purchaser"] = self.object
         return context
 
 
@@ -86,7 +61,8 @@ class OrganizationListView(ObjectListView):
 
 
 class OrganizationDetailView(ObjectDetailView):
-    """An organization's profile, contracts, funding mix, income records and annual reports."""
+    """An organization's profile, income records and annual reports; its contracts and funding mix are panels the
+    contracts and dashboards apps register (``core.registry``)."""
 
     model = Organization
     detail_fields = ["uscc", "legal_form", "charity_status", "registered_on", "region", "business_supervisory_unit",
@@ -101,23 +77,18 @@ class OrganizationDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         org = self.object
-        contracts = contract_model().objects.visible_to(user).filter(organization=org)
         context.update({
             "organization": org,
-            "contracts": latest_contracts(contracts, "purchaser"),
-            "contract_count": contracts.count(),
             "income_records": IncomeRecord.objects.visible_to(user).filter(organization=org)
             .select_related("funder_purchaser"),
             "annual_reports": AnnualReport.objects.visible_to(user).filter(organization=org),
             "finances_visible": Organization.objects.with_finances_visible_to(user).filter(pk=org.pk).exists(),
             "can_add_income": IncomeRecord.user_can_add(user) and context["can_change"],
             "can_add_report": AnnualReport.user_can_add(user) and context["can_change"],
-            "can_add_contract": contract_model().user_can_add(user),
             "editable_income_ids": set(IncomeRecord.objects.editable_by(user).filter(organization=org)
                                        .values_list("pk", flat=True)),
             "editable_report_ids": set(AnnualReport.objects.editable_by(user).filter(organization=org)
                                        .values_list("pk", flat=True)),
-            "has_indicator_tags": has_indicator_tags(),
         })
         return context
 

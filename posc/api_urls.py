@@ -2,23 +2,20 @@
 indicator endpoints, the OpenAPI schema and the Swagger UI (served from drf-spectacular-sidecar, no CDN; both for
 signed-in users only)."""
 
+from importlib import import_module
+
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from contracts.api.views import ContractViewSet, PaymentViewSet, PerformanceReviewViewSet
-from dashboards.api.views import OrganizationIndicatorsView, PurchaserIndicatorsView
-from organizations.api.views import (
-    AnnualReportViewSet,
-    IncomeRecordViewSet,
-    OrganizationViewSet,
-    PurchaserViewSet,
-    RegionViewSet,
-)
-from posc.api import ScopedModelViewSet, ThrottleFirstMixin
+from core.api import ScopedModelViewSet, ThrottleFirstMixin
 
 app_name = "api"
+
+# The apps whose ``<app>.api.urls`` (a ``router`` and extra ``urlpatterns``) make the API, in the order the API
+# root lists their endpoints.
+API_APPS = ["organizations", "contracts", "dashboards", "ocds"]
 
 
 class RootView(ThrottleFirstMixin, APIRootView):
@@ -32,22 +29,17 @@ class Router(DefaultRouter):
 
 
 router = Router()
-router.register("regions", RegionViewSet, basename="region")
-router.register("purchasers", PurchaserViewSet, basename="purchaser")
-router.register("organizations", OrganizationViewSet, basename="organization")
-router.register("income-records", IncomeRecordViewSet, basename="incomerecord")
-router.register("annual-reports", AnnualReportViewSet, basename="annualreport")
-router.register("contracts", ContractViewSet, basename="contract")
-router.register("payments", PaymentViewSet, basename="payment")
-router.register("reviews", PerformanceReviewViewSet, basename="performancereview")
+app_patterns = []
+for app in API_APPS:
+    module = import_module(f"{app}.api.urls")
+    router.registry.extend(module.router.registry)
+    app_patterns += module.urlpatterns
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] guards the schema); the split view serves
     # the Swagger UI's start-up script as a file, so the Content-Security-Policy needs no inline script.
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
-    path("indicators/organizations/", OrganizationIndicatorsView.as_view(), name="indicators-organizations"),
-    path("indicators/purchasers/", PurchaserIndicatorsView.as_view(), name="indicators-purchasers"),
-    path("ocds/", include("ocds.urls")),
+    *app_patterns,
     path("", include(router.urls)),
 ]

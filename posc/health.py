@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from posc.middleware import RETRY_AFTER_SECONDS
+from core.middleware import RETRY_AFTER_SECONDS
 
 
 @require_GET

@@ -62,17 +62,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
-    "posc",
+    "core",
     "organizations",
     "contracts",
     "dashboards",
     "ocds",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "posc.requestchecks.RejectNulMiddleware",  # 400 for a NUL in a header or cookie, before the session is read
+    "core.requestchecks.RejectNulMiddleware",  # 400 for a NUL in a header or cookie, before the session is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
-    "posc.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "posc.context_processors.roles",
+                "core.context_processors.roles",
             ],
         },
     },
@@ -217,13 +218,13 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # JSON bodies must be objects of bounded size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth (posc.parsers).
+    # JSON bodies must be objects of bounded size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "posc.parsers.JSONObjectParser",
+        "core.parsers.JSONObjectParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "posc.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -258,10 +259,14 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "organizations.choices.RegionLevel",
         "FlagLevelEnum": "dashboards.choices.FlagLevel",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "posc.api.describe_format_parameter"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.describe_format_parameter"],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The function that computes what a user may see (a ``core.roles.Scope``) from their memberships. The shared base
+# (core) calls it without importing the app that defines purchasers, regions and organizations.
+POSC_SCOPE_RESOLVER = "organizations.scope.compute_scope"
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.account import ProfileView
+from core.imports import ImportIndexView
+from core.lookup import lookup
 from dashboards.views import HomeView
-from posc.account import ProfileView
 from posc.health import favicon, healthz, readyz
-from posc.imports import ImportIndexView
-from posc.lookup import lookup
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -28,8 +28,8 @@ urlpatterns = [
     path("", include("dashboards.urls")),
 ]
 
-# Error pages of our own (translated, with the navigation; the 403 shows its reason): posc.errors.
-handler400 = "posc.errors.bad_request"
-handler403 = "posc.errors.permission_denied"
-handler404 = "posc.errors.page_not_found"
-handler500 = "posc.errors.server_error"
+# Error pages of our own (translated, with the navigation; the 403 shows its reason): core.errors.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

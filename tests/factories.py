@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from contracts.models import Contract, Payment, PerformanceReview
+from core.uscc import complete_uscc
 from organizations.models import (
     AnnualReport,
     IncomeRecord,
@@ -17,7 +18,6 @@ from organizations.models import (
     PurchaserMembership,
     Region,
 )
-from posc.uscc import complete_uscc
 
 
 def _uscc(n, prefix="52"):

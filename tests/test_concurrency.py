@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import translation
 
 from contracts.models import Contract, Payment, PerformanceReview
-from posc import concurrency
-from posc.concurrency import ConcurrentEditError, OptimisticLockFormMixin
-from posc.forms import PoscModelForm
+from core import concurrency
+from core.concurrency import ConcurrentEditError, OptimisticLockFormMixin
+from core.forms import PoscModelForm
 from tests import factories as f
 from tests.test_roles_matrix import World, form_data
 

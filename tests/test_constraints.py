@@ -1,4 +1,5 @@
-"""Every rule of DESIGN §3 is refused twice: by full_clean() on the right field, and by the database."""
+"""Every data rule of the domain model (the models' constraints) is refused twice: by full_clean() on the right
+field, and by the database."""
 
 import datetime
 from decimal import Decimal

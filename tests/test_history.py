@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from contracts.models import Contract
-from posc.history import history_for
+from core.history import history_for
 from tests.test_roles_matrix import World, form_data
 
 

@@ -1,4 +1,4 @@
-"""Every role × every model with pages × (list, detail, add, edit, delete), as DESIGN §8 says.
+"""Every role × every model with pages × (list, detail, add, edit, delete), as docs/roles.md describes.
 
 The expected answer of each cell is written out in ``EXPECTED`` below, by hand, not computed by the code under test.
 "in" is an object inside the user's scope (county A: bureau A, organization A and their contract), "out" one outside
@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 import pytest
 
 from contracts.models import Contract, Payment, PerformanceReview
+from core.uscc import complete_uscc
 from organizations.models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
-from posc.uscc import complete_uscc
 from tests import factories as f
 
 LOGIN = "login"

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db.models import Count, F
 
 from contracts.models import Contract, Payment, PerformanceReview
+from core.roles import get_scope
+from core.uscc import validate_uscc
 from organizations.models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
-from posc.roles import get_scope
-from posc.uscc import validate_uscc
 
 pytestmark = pytest.mark.django_db
 

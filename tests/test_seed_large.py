@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from contracts.models import Contract, Payment, PerformanceReview
+from core.uscc import validate_uscc
+from demo import generate
 from organizations.models import AnnualReport, IncomeRecord, Organization
-from posc.demo import generate
-from posc.uscc import validate_uscc
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Who sees what (DESIGN §8): NGO managers never see another organization's rows, staff see exactly their
+"""Who sees what: NGO managers never see another organization's rows, staff see exactly their
 jurisdiction down the region tree, analysts read everything and change nothing."""
 
 from decimal import Decimal

@@ -4,8 +4,8 @@ read-only readable name (``purchaser_name``, ``organization_name``, ``contract_r
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from posc import writes
-from posc.api import ModelCleanSerializer, name_field, version_field
+from core import writes
+from core.api import ModelCleanSerializer, name_field, version_field
 
 from ..models import Contract, Payment, PerformanceReview
 

@@ -1,6 +1,6 @@
 """API viewsets of the contracts app: every row through ``visible_to``, filters from the app's FilterSets."""
 
-from posc.api import ScopedModelViewSet, describe_actions
+from core.api import ScopedModelViewSet, describe_actions
 
 from ..filtersets import ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
 from ..models import Contract, Payment, PerformanceReview

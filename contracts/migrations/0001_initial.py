@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import posc.models
+import core.models
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'contracts',
                 'ordering': ['-signed_on', '-id'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalContract',
@@ -153,7 +153,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'payments',
                 'ordering': ['due_on', 'id'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='PerformanceReview',
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'performance reviews',
                 'ordering': ['-reviewed_on', '-id'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.AddIndex(
             model_name='contract',

@@ -1,4 +1,4 @@
-"""Indicator endpoints: one row per entity and year with every indicator of DESIGN §6 and its flag level.
+"""Indicator endpoints: one row per entity and year with every indicator (docs/indicators.md) and its flag level.
 
 The numbers come from ``dashboards.indicators`` (the same functions as the dashboard pages); this module only
 narrows the entities to what the user may see, applies the entity FilterSet and the year parameters, and pages
@@ -11,10 +11,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
+from core.api import ScopedModelViewSet, ThrottleFirstMixin
+from core.bounds import MAX_YEAR, ApiYearField
+from core.csvio import CsvRendererMixin, in_slices, rows_response
 from organizations.models import Organization, Purchaser
-from posc.api import ScopedModelViewSet, ThrottleFirstMixin
-from posc.bounds import MAX_YEAR, ApiYearField
-from posc.csvio import CsvRendererMixin, in_slices, rows_response
 
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from ..flags import Thresholds
@@ -132,7 +132,7 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
             rows = [row for row in compute(entities, years) if matches_flag(row.headline, level)]
         else:
             rows = IndicatorRows(entities, years, compute)
-        if self.wants_csv():  # ?format=csv: every row, streamed slice by slice (posc.csvio)
+        if self.wants_csv():  # ?format=csv: every row, streamed slice by slice (core.csvio)
             return rows_response(list(self.get_serializer().fields), map(self.output, in_slices(rows)),
                                  self.csv_filename)
         page = self.paginate_queryset(rows)

@@ -6,7 +6,7 @@
 ``{% purchaser_summary purchaser %}`` a purchaser's spend by category and year (chart and table), supplier
                                       concentration, top 5 suppliers, single-source share, reviews, overdue
                                       payments. Only when the user may see the purchaser's whole portfolio.
-``{% contract_flags contract %}``     the contract-level flags of DESIGN §6 raised on a contract (one query).
+``{% contract_flags contract %}``     the contract-level flags raised on a contract (overpaid, overdue…; one query).
 ``{{ value|indicator:"percent" }}``   an indicator value as it reads (see ``dashboards.tables.format_value``).
 ``{{ row|cell:"name" }}``              a row's field by name.
 ``{% threshold_text thresholds "government_share" %}``  "amber ≥ 50 %, red ≥ 80 %".

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.models import Contract
-from posc.api import ScopedModelViewSet, ThrottleFirstMixin
+from core.api import ScopedModelViewSet, ThrottleFirstMixin
 
 from ..mapping import contract_id_from_ocid, iter_releases, published_contracts
 from ..packages import record_package, release_package_chunks

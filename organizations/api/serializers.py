@@ -1,8 +1,8 @@
 """Serializers of the organizations app: field names are the model field names; each foreign key comes with a
 read-only ``<field>_name``."""
 
-from posc import writes
-from posc.api import ModelCleanSerializer, name_field
+from core import writes
+from core.api import ModelCleanSerializer, name_field
 
 from ..models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
 

@@ -1,6 +1,6 @@
 """API viewsets of the organizations app: every row through ``visible_to``, filters from the app's FilterSets."""
 
-from posc.api import ScopedModelViewSet, describe_actions
+from core.api import ScopedModelViewSet, describe_actions
 
 from ..filtersets import (
     AnnualReportFilterSet,

@@ -6,8 +6,8 @@ import django.db.models.expressions
 import django.db.models.functions.math
 import django.db.models.functions.text
 import django.db.models.lookups
-import posc.models
-import posc.uscc
+import core.models
+import core.uscc
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(error_messages={'unique': 'An organization with this unified social credit code already exists.'}, max_length=18, unique=True, validators=[posc.uscc.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(error_messages={'unique': 'An organization with this unified social credit code already exists.'}, max_length=18, unique=True, validators=[core.uscc.validate_uscc], verbose_name='unified social credit code')),
                 ('legal_form', models.CharField(choices=[('social_group', 'Social group'), ('social_service_org', 'Social service organization (private non-enterprise unit)'), ('foundation', 'Foundation'), ('enterprise', 'Enterprise'), ('public_institution', 'Public institution'), ('other', 'Other')], max_length=30, verbose_name='legal form')),
                 ('charity_status', models.CharField(choices=[('none', 'Not a charity'), ('recognized', 'Recognized charity'), ('public_fundraising', 'Charity with public fundraising qualification')], default='none', max_length=30, verbose_name='charity status')),
                 ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'organizations',
                 'ordering': ['name'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Purchaser',
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(blank=True, help_text='18 characters; optional for purchasers.', max_length=18, validators=[posc.uscc.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(blank=True, help_text='18 characters; optional for purchasers.', max_length=18, validators=[core.uscc.validate_uscc], verbose_name='unified social credit code')),
                 ('level', models.CharField(choices=[('national', 'National'), ('provincial', 'Provincial'), ('municipal', 'Municipal'), ('county', 'County / district'), ('township', 'Township / street')], max_length=20, verbose_name='level')),
                 ('kind', models.CharField(choices=[('civil_affairs', 'Civil affairs'), ('disabled_persons_federation', "Disabled persons' federation"), ('finance', 'Finance'), ('health', 'Health'), ('education', 'Education'), ('human_resources', 'Human resources and social security'), ('housing', 'Housing and urban-rural development'), ('street_office', 'Street office'), ('other', 'Other')], max_length=40, verbose_name='kind')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'purchasers',
                 'ordering': ['name'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalAnnualReport',
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'regions',
                 'ordering': ['code'],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.AddField(
             model_name='purchaser',
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(blank=True, help_text='18 characters; optional for purchasers.', max_length=18, validators=[posc.uscc.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(blank=True, help_text='18 characters; optional for purchasers.', max_length=18, validators=[core.uscc.validate_uscc], verbose_name='unified social credit code')),
                 ('level', models.CharField(choices=[('national', 'National'), ('provincial', 'Provincial'), ('municipal', 'Municipal'), ('county', 'County / district'), ('township', 'Township / street')], max_length=20, verbose_name='level')),
                 ('kind', models.CharField(choices=[('civil_affairs', 'Civil affairs'), ('disabled_persons_federation', "Disabled persons' federation"), ('finance', 'Finance'), ('health', 'Health'), ('education', 'Education'), ('human_resources', 'Human resources and social security'), ('housing', 'Housing and urban-rural development'), ('street_office', 'Street office'), ('other', 'Other')], max_length=40, verbose_name='kind')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
@@ -192,7 +192,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uscc', models.CharField(db_index=True, error_messages={'unique': 'An organization with this unified social credit code already exists.'}, max_length=18, validators=[posc.uscc.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(db_index=True, error_messages={'unique': 'An organization with this unified social credit code already exists.'}, max_length=18, validators=[core.uscc.validate_uscc], verbose_name='unified social credit code')),
                 ('legal_form', models.CharField(choices=[('social_group', 'Social group'), ('social_service_org', 'Social service organization (private non-enterprise unit)'), ('foundation', 'Foundation'), ('enterprise', 'Enterprise'), ('public_institution', 'Public institution'), ('other', 'Other')], max_length=30, verbose_name='legal form')),
                 ('charity_status', models.CharField(choices=[('none', 'Not a charity'), ('recognized', 'Recognized charity'), ('public_fundraising', 'Charity with public fundraising qualification')], default='none', max_length=30, verbose_name='charity status')),
                 ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
@@ -237,7 +237,7 @@ class Migration(migrations.Migration):
                 'ordering': ['-fiscal_year', 'organization__name'],
                 'constraints': [models.UniqueConstraint(fields=('organization', 'fiscal_year'), name='annual_report_one_per_year', violation_error_message='This organization already has an annual report for that year.'), models.CheckConstraint(condition=models.Q(('total_expenses__gte', 0), ('program_expenses__gte', 0), ('management_expenses__gte', 0), ('fundraising_expenses__gte', 0), ('personnel_costs__gte', 0), ('net_assets_restricted__gte', 0)), name='annual_report_nonnegative'), models.CheckConstraint(condition=models.Q(('total_expenses__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('program_expenses'), '+', models.F('management_expenses')), '+', models.F('fundraising_expenses')))), name='annual_report_parts_within_total'), models.CheckConstraint(condition=models.Q(('fiscal_year__gte', 1990), ('fiscal_year__lte', 2100)), name='annual_report_fiscal_year_range')],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='OrganizationMembership',
@@ -272,7 +272,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['organization', 'fiscal_year'], name='income_org_year_idx'), models.Index(fields=['fiscal_year', 'source'], name='income_year_source_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='income_amount_positive'), models.CheckConstraint(condition=models.Q(('restricted_amount__gte', 0), ('restricted_amount__lte', models.F('amount'))), name='income_restricted_within_amount'), models.CheckConstraint(condition=models.Q(('fiscal_year__gte', 1990), ('fiscal_year__lte', 2100)), name='income_fiscal_year_range')],
             },
-            bases=(posc.models.VisibleModelMixin, models.Model),
+            bases=(core.models.VisibleModelMixin, models.Model),
         ),
         migrations.CreateModel(
             name='PurchaserMembership',

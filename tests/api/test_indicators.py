@@ -1,4 +1,4 @@
-"""The indicator endpoints return the numbers of DESIGN §6 for a hand-built case, the same as the dashboard
+"""The indicator endpoints return the numbers of docs/indicators.md for a hand-built case, the same as the dashboard
 functions, with ratios as numbers in 0..1, money as strings with two decimals, HHI as a number, and flags."""
 
 import datetime

@@ -68,7 +68,7 @@ def test_page_size_and_its_maximum(db):
     assert [r["reference"] for r in third["results"]] == ["P-06"]
     assert client.get("/api/contracts/", {"page_size": 3, "page": 4}).status_code == 404
     # A page size above the maximum (500) is cut to the maximum, never refused.
-    from posc.api import Pagination
+    from core.api import Pagination
 
     assert Pagination.max_page_size == 500
     huge = client.get("/api/contracts/", {"page_size": 100000}).json()
@@ -76,7 +76,7 @@ def test_page_size_and_its_maximum(db):
 
 
 def test_page_size_maximum_is_enforced(db, monkeypatch):
-    from posc.api import Pagination
+    from core.api import Pagination
 
     monkeypatch.setattr(Pagination, "max_page_size", 2)
     admin = user_with_role("administrator")

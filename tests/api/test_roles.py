@@ -1,4 +1,4 @@
-"""The role matrix (DESIGN §8) through the API: who sees what, who may change what, 404 outside the scope.
+"""The role matrix (docs/roles.md) through the API: who sees what, who may change what, 404 outside the scope.
 
 World (see conftest.World): staff_a works for bureau_a (prefecture A; its scope includes bureau_a1 in the county
 below), staff_b for bureau_b; ngo_a manages org_a (contracts contract_a and contract_a1), ngo_b manages org_b

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from posc import csvio
+from core import csvio
 from tests import factories as f
 
 

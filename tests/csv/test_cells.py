@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from posc import csvio
+from core import csvio
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from contracts import tables as contract_tables
+from core import csvio
 from organizations import tables as organization_tables
-from posc import csvio
 
 TABLES = [organization_tables.PurchaserTable, organization_tables.OrganizationTable,
           organization_tables.IncomeRecordTable, organization_tables.AnnualReportTable,

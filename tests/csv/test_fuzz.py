@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.models import Contract, Payment
+from core import csvio
 from organizations.models import Organization
-from posc import csvio
 from tests import factories as f
 
 from .test_import import CONTRACT_HEADER, contract_row

@@ -8,8 +8,8 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from contracts.models import Contract, Payment, PerformanceReview
+from core import csvio
 from organizations.models import IncomeRecord, Organization, Purchaser
-from posc import csvio
 from tests import factories as f
 
 from .conftest import errors_of, export_bytes, run_import

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.models import Contract, Payment
+from core import csvio
 from organizations.models import Organization
-from posc import csvio
 from tests import factories as f
 
 from .conftest import errors_of, export_bytes, run_import

@@ -1,4 +1,5 @@
-"""Thresholds at their exact boundaries (DESIGN §6: ≥ vs > vs <) and the contract-level flags."""
+"""Thresholds at their exact boundaries (each compares with ≥, > or < as configured) and the contract-level
+flags."""
 
 import datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Organization-year indicators (DESIGN §6) against numbers computed by hand."""
+"""Organization-year indicators (docs/indicators.md) against numbers computed by hand."""
 
 import datetime
 from decimal import Decimal

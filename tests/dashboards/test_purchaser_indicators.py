@@ -1,4 +1,4 @@
-"""Purchaser-year indicators (DESIGN §6) on a hand-built case."""
+"""Purchaser-year indicators (docs/indicators.md) on a hand-built case."""
 
 import datetime
 from decimal import Decimal

@@ -10,8 +10,8 @@ from dashboards.models import Threshold
 
 PASSWORD = "posc-demo"  # tests.factories.UserFactory's password
 
-# DESIGN §6 defaults. The live-server tests run on a transactional database that is emptied after every test,
-# which removes the rows the data migration seeded; each test puts them back.
+# The default thresholds (as the data migration seeds them). The live-server tests run on a transactional database
+# that is emptied after every test, which removes the rows the data migration seeded; each test puts them back.
 DEFAULT_THRESHOLDS = [
     ("government_share", "gte", "0.5", "0.8"),
     ("top_funder_share", "gte", "0.35", "0.5"),

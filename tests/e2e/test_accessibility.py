@@ -144,7 +144,7 @@ def test_contract_form_states_have_no_serious_violation(site, page):
 def test_picker_with_no_matches_is_a_valid_listbox(site, page, monkeypatch):
     """A search picker that finds nothing says so beside the listbox (announced), never as a non-option child of
     the listbox; one that finds rows announces how many."""
-    from posc.forms import LookupSelect
+    from core.forms import LookupSelect
 
     monkeypatch.setattr(LookupSelect, "max_options", 1)  # the live server runs in this process
     users, _objects = _data()

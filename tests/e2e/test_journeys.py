@@ -1,4 +1,4 @@
-"""The five user journeys of the product, in a real browser (DESIGN §1 users, §7 pages, §8 roles).
+"""The five user journeys of the product, in a real browser (civil-affairs staff, NGO manager, analyst, administrator).
 
 Each test builds the little data it needs with the factories, then works only through the pages as a person would:
 login form, navigation, forms, filters, buttons. Expected numbers are computed by hand in the comments.

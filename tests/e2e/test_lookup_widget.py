@@ -5,8 +5,8 @@ import re
 from django.db import transaction
 from playwright.sync_api import expect
 
+from core.forms import LookupSelect
 from organizations.models import IncomeRecord
-from posc.forms import LookupSelect
 from tests import factories as f
 from tests.e2e.helpers import log_in
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from posc.templatetags.posc import flag_marker, zh
+from core.templatetags.posc import flag_marker, zh
 from tests.factories import ContractFactory, OrganizationFactory, PaymentFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django_tables2 import RequestConfig
 from contracts.models import Contract
 from contracts.tables import ContractTable
 from contracts.views import paid_total_subquery
-from posc.filtersets import QuickCheckboxes, QuickSelect
-from posc.roles import ADMINISTRATOR
+from core.filtersets import QuickCheckboxes, QuickSelect
+from core.roles import ADMINISTRATOR
 from tests.factories import ContractFactory, PaymentFactory, PurchaserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

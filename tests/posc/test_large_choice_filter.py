@@ -79,8 +79,8 @@ def test_quick_select_renders_what_a_select_renders():
     from django import forms
     from django.test.html import parse_html
 
+    from core.filtersets import QuickSelect
     from organizations.models import Region
-    from posc.filtersets import QuickSelect
     from tests.factories import RegionFactory
 
     regions = [RegionFactory(name=name) for name in ("长春市", "吉林市", "四平市 <&>")]

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.forms import LookupSelect
 from organizations.models import IncomeRecord
-from posc.forms import LookupSelect
 from tests.factories import (
     ContractFactory,
     IncomeRecordFactory,

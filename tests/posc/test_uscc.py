@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posc.uscc import ALPHABET, check_character, complete_uscc, normalize_uscc, validate_uscc
+from core.uscc import ALPHABET, check_character, complete_uscc, normalize_uscc, validate_uscc
 
 bodies = st.text(alphabet=ALPHABET, min_size=17, max_size=17)
 

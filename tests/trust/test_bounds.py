@@ -11,8 +11,8 @@ from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from contracts.models import Contract, Payment
-from posc import csvio
-from posc.filtersets import is_year_filter
+from core import csvio
+from core.filtersets import is_year_filter
 from tests.factories import ContractFactory, OrganizationFactory, PurchaserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -97,8 +97,8 @@ def test_the_500_page_is_our_own_with_the_menu(monkeypatch):
 
 def test_the_500_page_still_renders_when_the_menu_cannot_be_built(monkeypatch):
     """The menu needs the database (the user's role); if that fails too, the page is served without it."""
+    from core import context_processors
     from dashboards.views import HomeView
-    from posc import context_processors
 
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")

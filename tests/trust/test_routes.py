@@ -32,7 +32,7 @@ from tests.test_roles_matrix import World
 #   add        a model's create form (choices: visible/editable)     → login; writes: tests/trust/test_writes.py,
 #                                                                        tests/test_roles_matrix.py
 #   object     detail / edit / delete of one row                     → login; 404 outside the scope (GET and POST)
-#   import     CSV import pages (rows written through posc.writes)    → login; tests/csv/test_import.py
+#   import     CSV import pages (rows written through core.writes)    → login; tests/csv/test_import.py
 #   lookup     the search-as-you-type endpoint                       → login; out rows never offered
 #   dashboard  indicator dashboards (+ ?export=csv)                  → login; out entities in no CSV
 #   funding    one organization's indicators page                    → login; 404 outside the scope

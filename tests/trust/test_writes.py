@@ -1,4 +1,4 @@
-"""The one write path (``posc.writes``) as forms and API use it: nobody widens their own reach, the writer's scope
+"""The one write path (``core.writes``) as forms and API use it: nobody widens their own reach, the writer's scope
 is computed afresh after the change, a save that changes nothing writes nothing, and a stale version is refused."""
 
 import json
@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from contracts.models import Contract, Payment
+from core import writes
+from core.roles import get_scope
 from organizations.models import Organization, Purchaser, PurchaserMembership
-from posc import writes
-from posc.roles import get_scope
 from tests.test_roles_matrix import World, form_data
 
 
@@ -237,7 +237,7 @@ def test_save_object_refuses_a_stale_version_and_skips_an_unchanged_row(world):
     payment = Payment.objects.get(pk=world.payment_a.pk)
     assert writes.save_object(staff, payment, expected_version=1) is False  # nothing changed
     payment.note = "备注"
-    from posc.concurrency import ConcurrentEditError
+    from core.concurrency import ConcurrentEditError
 
     with pytest.raises(ConcurrentEditError):
         writes.save_object(staff, payment, expected_version=7)

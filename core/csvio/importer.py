@@ -1,0 +1,786 @@
+"""The import engine: match, validate, check versions and scope, and write all rows or none."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.expressions import CombinedExpression
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import writes
+from core.csvio.cells import BOM, CHANGE_REASON, header_key, translations, unescape_cell
+from core.csvio.columns import ForeignKey, Id, ReadOnly, _has_field
+from core.csvio.lookups import _chunks
+from core.csvio.reader import FileError, RowError, read_table
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import engine
+# ---------------------------------------------------------------------------------------------------------------
+
+
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a preview, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    ignored_columns: list = field(default_factory=list)
+    read_only_columns: list = field(default_factory=list)
+    committed: bool = False
+    plan: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def total(self):
+        return self.created + self.updated + self.unchanged
+
+    def add(self, row, column, message):
+        self.errors.append(RowError(row, column, str(message)))
+
+
+class _Context:
+    def __init__(self):
+        self.lookups = {}
+        self.details = {}
+
+
+class Unsupported(Exception):
+    pass
+
+
+def _eval_expr(expr, values):
+    if isinstance(expr, F):
+        return values[expr.name]
+    if isinstance(expr, Value):
+        return expr.value
+    if isinstance(expr, CombinedExpression):
+        lhs, rhs = _eval_expr(expr.lhs, values), _eval_expr(expr.rhs, values)
+        if lhs is None or rhs is None:
+            return None
+        ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+        if expr.connector not in ops:
+            raise Unsupported
+        return ops[expr.connector](lhs, rhs)
+    if hasattr(expr, "resolve_expression"):
+        raise Unsupported
+    return expr
+
+
+_LOOKUPS = {
+    "exact": lambda a, b: a == b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+    "regex": lambda a, b: re.search(b, str(a)) is not None,
+    "startswith": lambda a, b: str(a).startswith(b),
+}
+
+
+def eval_q(q, values):
+    """Evaluate a check constraint's ``Q`` against field values in Python with SQL's three-valued logic
+    (True, False or None = unknown, which a CHECK accepts). Raises ``Unsupported`` for expressions it cannot
+    evaluate; the caller then asks the database."""
+    if not isinstance(q, Q):
+        raise Unsupported
+    results = []
+    unsupported = False
+    for child in q.children:
+        try:
+            if isinstance(child, Q):
+                results.append(eval_q(child, values))
+                continue
+            if not isinstance(child, tuple):
+                raise Unsupported
+            path, rhs = child
+            name, _sep, lookup = path.partition("__")
+            lookup = lookup or "exact"
+            lhs = values[name]
+            if lookup == "isnull":
+                results.append((lhs is None) == bool(rhs))
+                continue
+            if lookup == "in":
+                results.append(None if lhs is None else lhs in rhs)
+                continue
+            if lookup not in _LOOKUPS or "__" in lookup:
+                raise Unsupported
+            rhs = _eval_expr(rhs, values)
+            if lookup == "exact" and rhs is None:
+                results.append(lhs is None)
+            elif lhs is None or rhs is None:
+                results.append(None)
+            else:
+                results.append(_LOOKUPS[lookup](lhs, rhs))
+        except (Unsupported, KeyError, TypeError):
+            unsupported = True
+    if q.connector == Q.AND:
+        if False in results:
+            value = False
+        elif unsupported:
+            raise Unsupported
+        else:
+            value = None if None in results else True
+    else:
+        if True in results:
+            value = True
+        elif unsupported:
+            raise Unsupported
+        else:
+            value = None if None in results else False
+    if q.negated:
+        value = None if value is None else not value
+    return value
+
+
+def _q_fields(q):
+    """Field names a condition refers to, in order of appearance."""
+    names = []
+    if not isinstance(q, Q):
+        if hasattr(q, "flatten"):
+            names.extend(node.name for node in q.flatten() if isinstance(node, F))
+        return list(dict.fromkeys(names))
+    for child in q.children:
+        if isinstance(child, tuple):
+            names.append(child[0].split("__", 1)[0])
+        else:
+            names.extend(_q_fields(child))
+    return list(dict.fromkeys(names))
+
+
+class Importer:
+    """Validate (and, when ``commit``, write) one CSV file for one spec as one user.
+
+    ``user=None`` runs with an administrator's scope (management commands). Everything happens in one
+    transaction; a preview rolls it back, so it reports exactly what a confirm would do, and a confirm with any
+    invalid row writes nothing.
+    """
+
+    def __init__(self, spec, user=None):
+        self.spec = spec
+        self.model = spec.model
+        self.user = user or SystemUser()
+        self.history_user = user if getattr(user, "pk", None) else None
+        self.plan = []  # (row, "create" | "update" | "unchanged", id, version or fingerprint) for each valid row
+        self.expected_plan = None
+        self.lock = False
+
+    # --------------------------------------------------------------- helpers
+
+    @property
+    def is_admin(self):
+        from core.roles import get_scope
+
+        return get_scope(self.user).is_admin
+
+    def may_import(self):
+        return self.model.user_can_add(self.user)
+
+    def map_header(self, header, result):
+        """{csv column name: index}; unknown headers are reported in ``result.ignored_columns``."""
+        known = {}
+        importable = {c.name for c in self.spec.import_columns()}
+        for col in self.spec.columns:
+            known[header_key(col.name)] = col.name
+            for text in translations(col.label):
+                known.setdefault(header_key(text), col.name)
+        mapping = {}
+        for index, cell in enumerate(header):
+            name = known.get(header_key(cell.lstrip(BOM)))
+            if name is None:
+                if cell.strip():
+                    result.ignored_columns.append(cell.strip())
+                continue
+            if name in mapping:
+                raise FileError(_("The column “%(name)s” appears twice.") % {"name": cell})
+            mapping[name] = index
+            if name not in importable:
+                result.read_only_columns.append(cell.strip())
+        return mapping
+
+    # --------------------------------------------------------------- main
+
+    def run(self, data, commit=False, expected_plan=None):
+        """Read, check and (``commit``) write ``data``. ``expected_plan``: the preview's ``result.plan``; the
+        import is refused, row by row, where the plan made now differs from it."""
+        result = ImportResult()
+        self.plan = result.plan
+        self.expected_plan = expected_plan
+        self.lock = commit
+        if not self.may_import():
+            raise FileError(_("Your role may not add %(models)s.")
+                            % {"models": self.model._meta.verbose_name_plural})
+        max_bytes = settings.CSV_IMPORT_MAX_BYTES
+        if len(data) > max_bytes:
+            raise FileError(_("The file is %(size)s MB; at most %(max)s MB can be imported at once.")
+                            % {"size": _mb(len(data)), "max": _mb(max_bytes)})
+        table = read_table(data, max_rows=settings.CSV_IMPORT_MAX_ROWS)
+        header, rows = table.header, table.rows
+        result.errors.extend(table.errors)
+        mapping = self.map_header(header, result)
+        importable = {c.name for c in self.spec.import_columns()}
+        if not (importable & set(mapping)):
+            raise FileError(_("None of the columns is known. The first row must hold the column names (see the "
+                              "template)."))
+        try:
+            with transaction.atomic():
+                self._run(mapping, rows, result)
+                if result.errors or not commit:
+                    transaction.set_rollback(True)
+        except (IntegrityError, DataError) as exc:
+            result.add(0, "", _("The database refused the rows: %(error)s") % {"error": exc})
+        result.errors.sort(key=lambda e: e.row)
+        result.committed = commit and not result.errors
+        return result
+
+    def _cells(self, mapping, row):
+        cells = {}
+        for name, index in mapping.items():
+            text = row[index] if index < len(row) else ""
+            cells[name] = unescape_cell(text.strip())
+        return cells
+
+    def _run(self, mapping, rows, result):
+        spec = self.spec
+        header = set(mapping)
+        cols = [col for col in spec.cols if col.present(header) or isinstance(col, Id) and "id" in header]
+        cells_by_row = [(number, self._cells(mapping, row)) for number, row in rows]
+
+        # 1. Foreign keys, in bulk: one lookup per foreign key.
+        ctx = _Context()
+        for col in cols:
+            if isinstance(col, ForeignKey):
+                keys = {k for _n, cells in cells_by_row if (k := col.keys_for_lookup(cells)) is not None}
+                ctx.lookups[col.field_name] = col.lookup.fetch(keys, self.user, ctx) if keys else {}
+
+        # 2. Parse every row's values.
+        parsed = []
+        for number, cells in cells_by_row:
+            values, bad = {}, set()
+            for col in cols:
+                try:
+                    values[col.field_name] = col.read(cells, ctx)
+                except ValidationError as exc:
+                    bad.add(col.field_name)
+                    for message in exc.messages:
+                        result.add(number, col.error_column, message)
+            parsed.append((number, values, bad))
+
+        # 3. Existing objects, by natural key (or id).
+        targets = self._match(parsed, result, cols)
+
+        # 4. Build and validate each object.
+        fields_present = [col.field_name for col in cols if col.field_name != "id" and _editable(col)]
+        # Every stored field (derived ones too: a review's total and grade), except bookkeeping.
+        tracked = [f for f in self.model._meta.concrete_fields
+                   if not f.primary_key and f.name != "version" and not getattr(f, "auto_now", False)
+                   and not getattr(f, "auto_now_add", False)]
+        plan = self._validation_plan(cols, fields_present)
+        versioned = _has_field(self.model, "version")
+        file_has_version = versioned and "version" in header
+        to_create, to_update, rows_of = [], [], {}
+        conflicts = []
+        explicit_ids = False
+        for (number, values, bad), target in zip(parsed, targets, strict=True):
+            if target is _SKIP:
+                continue
+            obj = target if target is not None else self.model()
+            before = _snapshot(obj, tracked) if target else None
+            for name in fields_present:
+                if name in values and name not in bad:
+                    setattr(obj, _attname(self.model, name), values[name])
+            if target is None and values.get("id") is not None and self._may_keep_id(values["id"]):
+                obj.pk = values["id"]
+                explicit_ids = True
+            if spec.prepare:
+                spec.prepare(obj, values, ctx.details)
+            self._validate(obj, number, bad, plan, result)
+            if target is None:
+                to_create.append(obj)
+                rows_of[id(obj)] = number
+                self.plan.append((number, "create", None, None))
+                continue
+            after = _snapshot(obj, tracked)
+            diff = {f.name for f in tracked if before[f.name] != after[f.name]}
+            self.plan.append((number, "update" if diff else "unchanged", obj.pk,
+                              obj.version if versioned else _digest(before)))
+            if not diff:
+                result.unchanged += 1
+                continue
+            if file_has_version and "version" not in bad:
+                if values.get("version") is None:
+                    result.add(number, "version", _("This row changes an existing %(model)s but its version is "
+                                                    "empty: export the records again and make the change in that "
+                                                    "file.") % {"model": self.model._meta.verbose_name})
+                elif values["version"] != obj.version:
+                    conflicts.append((number, obj, values["version"]))
+            for name in refused_scope_fields(self.user, self.model, diff):
+                result.add(number, plan["column_of"].get(name, name),
+                           _("Only an administrator may change the %(field)s of an existing %(model)s: it decides "
+                             "who may see and change its records.")
+                           % {"field": self.model._meta.get_field(name).verbose_name,
+                              "model": self.model._meta.verbose_name})
+            obj._import_changed = diff
+            to_update.append(obj)
+            rows_of[id(obj)] = number
+        if conflicts:
+            self._report_conflicts(conflicts, result)
+        self._check_unique(to_create + to_update, rows_of, result, cols)
+        result.created, result.updated = len(to_create), len(to_update)
+        if self.expected_plan is not None:
+            self._compare_plan(result)
+        if result.errors:
+            return
+        guard = writes.ScopeGuard(self.user).__enter__()  # the writer's reach before the write
+        self._write(to_create, to_update, explicit_ids, rows_of, result)
+        if result.errors:
+            return
+        self._check_scope(to_create + to_update, rows_of, result, cols, guard)
+
+    # --------------------------------------------------------------- plan and conflicts
+
+    def _report_conflicts(self, conflicts, result):
+        """Rows exported at another version than the stored one: name the row, the record and who changed it."""
+        model = self.model
+        last = {}
+        history = getattr(model, "history", None)
+        if history is not None:
+            pks = [obj.pk for _n, obj, _v in conflicts[:1000]]
+            for row in (history.filter(id__in=pks).order_by("id", "-history_date")
+                        .values("id", "history_date", "history_user__username")):
+                last.setdefault(row["id"], row)
+        for number, obj, version in conflicts:
+            params = {"model": model._meta.verbose_name, "record": obj, "id": obj.pk, "row": version,
+                      "current": obj.version}
+            change = last.get(obj.pk)
+            if change is not None:
+                params.update(user=change["history_user__username"] or gettext("system"),
+                              date=timezone.localtime(change["history_date"]).strftime("%Y-%m-%d %H:%M"))
+                message = _("Conflict: %(model)s “%(record)s” (id %(id)s) is at version %(current)d, this row was "
+                            "exported at version %(row)d; last changed by %(user)s on %(date)s. Export it again "
+                            "and make your change in that file.") % params
+            else:
+                message = _("Conflict: %(model)s “%(record)s” (id %(id)s) is at version %(current)d, this row was "
+                            "exported at version %(row)d. Export it again and make your change in that file.") % params
+            result.add(number, "version", message)
+
+    def _compare_plan(self, result):
+        """At confirm: refuse when the plan differs from the preview's (a row that created now updates, a record
+        changed since the preview), naming each row."""
+        before = {entry[0]: tuple(entry) for entry in self.expected_plan}
+        now = {entry[0]: entry for entry in self.plan}
+        model = self.model._meta.verbose_name
+        reported = {error.row for error in result.errors}
+        for number in sorted(set(before) | set(now)):
+            old, new = before.get(number), now.get(number)
+            if old == new or number in reported:
+                continue
+            if old is None or new is None:
+                message = _("This row was read differently at the preview; upload the file again.")
+            elif old[1] == "create" and new[1] != "create":
+                message = _("At the preview this row added a new %(model)s; since then someone created it (id "
+                            "%(id)s), so it would now change that record. Upload the file again to review.") % {
+                    "model": model, "id": new[2]}
+            elif new[1] == "create":
+                message = _("At the preview this row changed an existing %(model)s, which has since been deleted. "
+                            "Upload the file again to review.") % {"model": model}
+            else:
+                message = _("%(model)s id %(id)s changed since the preview. Upload the file again to review.") % {
+                    "model": capfirst(model), "id": new[2]}
+            result.add(number, "", message)
+        result.errors.sort(key=lambda e: e.row)
+
+    # --------------------------------------------------------------- matching
+
+    def _rows(self):
+        """The model's rows as the import reads them: at confirm, locked until the transaction ends
+        (``SELECT … FOR UPDATE``), so nobody changes a record between its check and its write."""
+        manager = self.model._default_manager
+        return manager.select_for_update() if self.lock else manager.all()
+
+    def _may_keep_id(self, pk):
+        """A created object keeps the file's id only for an administrator and only when no object has it (so a
+        file exported from one database restores the same ids in an empty one)."""
+        return self.is_admin and pk not in self._taken_ids
+
+    def _match(self, parsed, result, cols):
+        """For each parsed row: the existing object to update, None to create, or _SKIP (row has errors)."""
+        spec, model = self.spec, self.model
+        targets = [None] * len(parsed)
+        self._taken_ids = set()
+        key_col = {col.field_name: col for col in cols}
+        if spec.keys is None:
+            ids = {values.get("id") for _n, values, _b in parsed if values.get("id") is not None}
+            editable = {}
+            existing = set()
+            for chunk in _chunks(ids):
+                allowed = set(model._default_manager.editable_by(self.user).filter(pk__in=chunk)
+                              .values_list("pk", flat=True))
+                editable.update({o.pk: o for o in self._rows().filter(pk__in=allowed)})
+                if self.is_admin:
+                    existing |= set(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+            seen = {}
+            for i, (number, values, bad) in enumerate(parsed):
+                pk = values.get("id")
+                if pk is None:
+                    continue
+                if pk in seen:
+                    result.add(number, "id", _("The same id as row %(row)d.") % {"row": seen[pk]})
+                    targets[i] = _SKIP
+                    continue
+                seen[pk] = number
+                if pk in editable:
+                    obj = editable[pk]
+                    parent = spec.parent_field
+                    if parent and parent in values and parent not in bad and values[parent] is not None \
+                            and getattr(obj, f"{parent}_id") != values[parent]:
+                        result.add(number, key_col[parent].error_column if parent in key_col else parent,
+                                   _("Row id %(id)s belongs to another %(parent)s; leave the id empty to create "
+                                     "a new record.") % {"id": pk, "parent": model._meta.get_field(parent)
+                                                         .verbose_name})
+                        targets[i] = _SKIP
+                        continue
+                    targets[i] = obj
+                elif self.is_admin and pk not in existing:
+                    targets[i] = None  # created with this id
+                else:
+                    result.add(number, "id", _("No %(model)s with id %(id)s that you may change; leave the id empty "
+                                               "to create a new one.") % {"model": model._meta.verbose_name, "id": pk})
+                    targets[i] = _SKIP
+            return targets
+
+        self._taken_ids = set()
+        if self.is_admin:
+            ids = {values.get("id") for _n, values, _b in parsed if values.get("id") is not None}
+            for chunk in _chunks(ids):
+                self._taken_ids |= set(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+
+        # Natural keys: the keys whose values the row has, in order; the first that finds a record decides (a
+        # purchaser row with a new USCC and a known name updates that purchaser), else the first one is the new
+        # record's identity.
+        candidates = []
+        for _number, values, bad in parsed:
+            candidates.append([(key, tuple(values[name] for name in key)) for key in spec.keys
+                               if all(values.get(name) not in (None, "") and name not in bad for name in key)])
+        existing = {}
+        for key in spec.keys:
+            wanted = [kv[1] for row in candidates for kv in row if kv[0] == key]
+            if not wanted:
+                continue
+            for chunk in _chunks(wanted):
+                condition = Q()
+                for name_index, name in enumerate(key):
+                    attname = _attname(model, name)
+                    condition &= Q(**{f"{attname}__in": {v[name_index] for v in chunk}})
+                for obj in self._rows().filter(condition):
+                    existing[(key, tuple(getattr(obj, _attname(model, n)) for n in key))] = obj
+        editable_pks = set()
+        for chunk in _chunks({o.pk for o in existing.values()}):
+            editable_pks |= set(model._default_manager.editable_by(self.user).filter(pk__in=chunk)
+                                .values_list("pk", flat=True))
+        seen = {}
+        for i, ((number, _values, _bad), row_keys) in enumerate(zip(parsed, candidates, strict=True)):
+            if not row_keys:
+                continue
+            kv = next((kv for kv in row_keys if kv in existing), row_keys[0])
+            key = kv[0]
+            column = key_col[key[-1]].error_column if key[-1] in key_col else key[-1]
+            obj = existing.get(kv)
+            identity = ("obj", obj.pk) if obj is not None else kv
+            if identity in seen:
+                result.add(number, column, _("Row %(row)d already has the same %(key)s.")
+                           % {"row": seen[identity], "key": _key_label(model, key)})
+                targets[i] = _SKIP
+                continue
+            seen[identity] = number
+            if obj is None:
+                continue
+            if obj.pk not in editable_pks:
+                result.add(number, column, _("This %(model)s already exists and you may not change it.")
+                           % {"model": model._meta.verbose_name})
+                targets[i] = _SKIP
+                continue
+            targets[i] = obj
+        return targets
+
+    # --------------------------------------------------------------- validation
+
+    def _validation_plan(self, cols, fields_present):
+        """What ``_validate`` needs for every row, computed once per file."""
+        model = self.model
+        concrete = model._meta.concrete_fields
+        fk_names = {f.name for f in concrete if f.is_relation}
+        checks = [(c, _q_fields(c.condition)) for c in model._meta.constraints
+                  if isinstance(c, models.CheckConstraint)]
+        return {
+            "column_of": {col.field_name: col.error_column for col in cols if col.field_name},
+            "fk_names": fk_names,
+            "required_fks": [f for f in concrete if f.is_relation and not f.null],
+            # Foreign keys were resolved by the lookups (they exist and are in scope); derived fields are set by
+            # clean() or prepare, as a form does with the fields it does not show.
+            "always_excluded": fk_names | {f.name for f in concrete if not f.editable},
+            # On update, fields the file does not carry keep their stored values (on create they are validated).
+            "absent": {f.name for f in concrete} - set(fields_present),
+            "checks": checks,
+        }
+
+    def _validate(self, obj, number, bad, plan, result):
+        model = self.model
+        exclude = set(bad) | plan["always_excluded"]
+        if not obj._state.adding:
+            exclude |= plan["absent"]
+        errors = {}
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        for f in plan["required_fks"]:
+            if f.name not in bad and getattr(obj, f.attname) is None:
+                errors.setdefault(f.name, []).append(gettext("This field is required."))
+        failed = exclude | set(errors)
+        values = None
+        for constraint, referenced in plan["checks"]:
+            if not bad.isdisjoint(referenced) or not errors.keys().isdisjoint(referenced):
+                continue  # a field it checks is already reported
+            if values is None:
+                values = {f.name: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+            try:
+                ok = eval_q(constraint.condition, values) is not False
+            except Unsupported:
+                try:
+                    constraint.validate(model, obj, exclude=failed - plan["fk_names"])
+                    ok = True
+                except ValidationError:
+                    ok = False
+            if not ok:
+                name = referenced[0] if referenced else NON_FIELD_ERRORS
+                errors.setdefault(name, []).append(str(constraint.get_violation_error_message()))
+        column_of = plan["column_of"]
+        for name, messages in errors.items():
+            column = column_of.get(name, name if name != NON_FIELD_ERRORS else "")
+            for message in messages:
+                result.add(number, column, message)
+
+    def _check_unique(self, objs, rows_of, result, cols):
+        """Unique fields and UniqueConstraints: against the database (one query per set) and within the file."""
+        model = self.model
+        column_of = {col.field_name: col.error_column for col in cols if col.field_name}
+        objs = sorted(objs, key=lambda o: rows_of[id(o)])
+        sets = []
+        for f in model._meta.concrete_fields:
+            if f.unique and not f.primary_key:
+                message = f.error_messages["unique"] % {"model_name": model._meta.verbose_name,
+                                                        "field_label": f.verbose_name}
+                sets.append(((f.name,), None, message))
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and constraint.fields and not constraint.expressions:
+                sets.append((tuple(constraint.fields), constraint.condition,
+                             str(constraint.get_violation_error_message())))
+        for names, condition, message in sets:
+            attnames = [_attname(model, n) for n in names]
+            keyed = []
+            for obj in objs:
+                key = tuple(getattr(obj, a) for a in attnames)
+                if any(k is None for k in key):
+                    continue
+                if condition is not None:
+                    try:
+                        if eval_q(condition, {f.name: getattr(obj, f.attname) for f in model._meta.concrete_fields}) \
+                                is False:
+                            continue
+                    except Unsupported:
+                        pass
+                keyed.append((key, obj))
+            owners = {}
+            for chunk in _chunks([k for k, _o in keyed]):
+                condition_q = Q()
+                for index, attname in enumerate(attnames):
+                    condition_q &= Q(**{f"{attname}__in": {k[index] for k in chunk}})
+                for row in model._default_manager.filter(condition_q).values_list("pk", *attnames):
+                    owners[tuple(row[1:])] = row[0]
+            seen = {}
+            column = column_of.get(names[-1], names[-1])
+            for key, obj in keyed:
+                number = rows_of[id(obj)]
+                owner = owners.get(key)
+                if owner is not None and owner != obj.pk:
+                    result.add(number, column, message)
+                elif key in seen:
+                    result.add(number, column, _("Row %(row)d has the same value.") % {"row": seen[key]})
+                else:
+                    seen[key] = number
+
+    # --------------------------------------------------------------- writing
+
+    def _write(self, to_create, to_update, explicit_ids, rows_of, result):
+        """Write the rows: each update sets only the fields its own row changed, and only while the record is still
+        at the version it was read at (``UPDATE … WHERE id = %s AND version = %s``); the version goes up by one."""
+        from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+
+        model = self.model
+        now = timezone.now()
+        concrete = {f.name: f for f in model._meta.concrete_fields}
+        if to_update:
+            versioned = "version" in concrete
+            auto_now = [f.name for f in concrete.values() if getattr(f, "auto_now", False)]
+            groups = {}
+            for obj in to_update:
+                for name in auto_now:
+                    setattr(obj, concrete[name].attname, now)
+                groups.setdefault(tuple(sorted(obj._import_changed | set(auto_now))), []).append(obj)
+            expected = 0
+            written = 0
+            for fields, objs in groups.items():
+                written += update_rows(model, objs, list(fields), versioned=versioned)
+                expected += len(objs)
+            if written != expected:
+                # Unreachable while the rows are locked (select_for_update); kept as the last guard.
+                result.add(0, "version", _("Another user changed some of these records while the file was being "
+                                           "imported; nothing was imported. Upload the file again."))
+                return
+            if versioned:
+                for obj in to_update:
+                    obj.version += 1
+            get_history_manager_for_model(model).bulk_history_create(
+                to_update, batch_size=500, update=True, default_user=self.history_user,
+                default_change_reason=CHANGE_REASON, default_date=now)
+        if to_create:
+            bulk_create_with_history(to_create, model, batch_size=500, default_user=self.history_user,
+                                     default_change_reason=CHANGE_REASON, default_date=now)
+            if explicit_ids:
+                advance_sequence(model)
+
+    def _check_scope(self, objs, rows_of, result, cols, guard):
+        """The write path's reach rule (``core.writes.ScopeGuard``): after the write, every written object must be
+        changeable by the user under a scope computed afresh (a row that changed what a scope is made of counts
+        with its new values), and the user's own reach must be what it was before the import."""
+        if guard.admin:
+            return
+        queryset = self.model._default_manager.all()
+        scope = guard.fresh_scope()
+        allowed = set()
+        for chunk in _chunks([o.pk for o in objs]):
+            allowed |= set(queryset.editable_in(scope).filter(pk__in=chunk).values_list("pk", flat=True))
+        column = cols[0].error_column if cols else ""
+        for obj in objs:
+            if obj.pk not in allowed:
+                result.add(rows_of[id(obj)], column, _("This row would put the %(model)s outside your scope.")
+                           % {"model": self.model._meta.verbose_name})
+        try:
+            guard.check_own_scope()
+        except writes.OutOfScope as exc:
+            result.add(0, "", exc.message)
+
+
+_SKIP = object()
+
+
+
+def refused_scope_fields(user, model, changed):
+    """The scope-defining fields among ``changed`` (the fields a row changes on an existing record) that ``user``
+    may not change: all of them unless the user is an administrator, none otherwise. A new record's region is
+    free; whether the record lands inside the user's reach is checked after the write with a fresh scope."""
+    rule = writes.SCOPE_FIELDS.get(model._meta.label_lower)
+    if not rule or writes.is_admin(user):
+        return []
+    if rule == writes.ALL_FIELDS:
+        return sorted(changed)
+    return [name for name in rule if name in changed]
+
+
+def _digest(snapshot):
+    """A short fingerprint of a record's stored values (the preview's plan, for models without a version)."""
+    return hashlib.sha256(repr(sorted(snapshot.items())).encode()).hexdigest()[:16]
+
+
+def advance_sequence(model):
+    """After rows were inserted with explicit ids: move PostgreSQL's id sequence past them (never backwards, since
+    other transactions may have drawn ids meanwhile). SQLite's AUTOINCREMENT follows the largest id by itself."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(COALESCE((SELECT MAX({quote(column)}) FROM "
+            f"{quote(table)}), 1), nextval(pg_get_serial_sequence(%s, %s))))",
+            [table, column, table, column])
+
+
+def update_rows(model, objs, fields, versioned=False):
+    """``UPDATE … SET f = %s … WHERE pk = %s`` for each object, sent with ``executemany`` (one statement prepared
+    once; psycopg pipelines it): much faster than ``bulk_update``'s ``CASE WHEN`` for thousands of rows.
+
+    ``versioned``: also ``SET version = version + 1 … AND version = %s`` with the version each object was read
+    at, so a record changed meanwhile is not overwritten. Returns the number of rows updated."""
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    assignments = [f"{quote(f.column)} = %s" for f in columns]
+    where = f" WHERE {quote(model._meta.pk.column)} = %s"
+    if versioned:
+        assignments.append(f"{quote('version')} = {quote('version')} + 1")
+        where += f" AND {quote('version')} = %s"
+    sql = f"UPDATE {quote(model._meta.db_table)} SET " + ", ".join(assignments) + where
+    params = []
+    for obj in objs:
+        row = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
+        if versioned:
+            row.append(obj.version)
+        params.append(row)
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 1000):
+            cursor.executemany(sql, params[start:start + 1000])
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+
+
+def _snapshot(obj, fields):
+    return {f.name: getattr(obj, f.attname) for f in fields}
+
+
+def _attname(model, name):
+    return model._meta.get_field(name).attname
+
+
+def _editable(col):
+    return getattr(col, "editable", True) and not isinstance(col, ReadOnly)
+
+
+def _key_label(model, key):
+    return " + ".join(str(model._meta.get_field(n).verbose_name) for n in key)
+
+
+def _mb(size):
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+class SystemUser:
+    """The scope of management commands: an administrator that is no database user."""
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = True
+    is_anonymous = False
+    username = "system"
+
+    def __str__(self):
+        return gettext("system")

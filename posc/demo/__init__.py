@@ -1,5 +1,0 @@
-"""Demo and benchmark data for POSC Tracker (``manage.py seed_demo``).
-
-``posc.demo.data`` holds the fixed lists (Jilin Province's division codes, name parts); ``posc.demo.generate``
-builds the data set deterministically and writes only what is missing, so running it twice changes nothing.
-"""
