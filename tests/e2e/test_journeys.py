@@ -183,6 +183,7 @@ CONTRACT_CSV_HEADER = [
     "organization_uscc", "service_category", "service_category_label", "procurement_method",
     "procurement_method_label", "status", "status_label", "signed_on", "start_on", "end_on", "amount",
     "restricted_amount", "beneficiaries_target", "region", "region_code", "region_name", "description", "paid_total",
+    "version",
 ]
 
 
