@@ -3,7 +3,7 @@
 Every page takes its rows from ``visible_to(user)`` (organizations' money only from
 ``with_finances_visible_to(user)``) and computes indicators with a fixed number of queries.
 
-CSV export: both dashboards answer ``?export=csv`` through ``get_export_response()``, which gets the rows of the
+CSV and Excel export: both dashboards answer ``?export=csv`` (and ``?export=xlsx``) through ``get_export_response()``, which gets the rows of the
 current filters from ``get_rows()`` (a list of ``OrganizationYear`` / ``PurchaserYear``) and the header from
 ``columns`` (the indicator field names of docs/indicators.md, flags included).
 """
@@ -106,7 +106,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
-        if request.GET.get("export") == "csv":
+        if request.GET.get("export") in ("csv", "xlsx"):
             # 400 naming the parameter (a year out of 1990–2100...), before any CSV is sent.
             return invalid_filter_response(self.filterset) if invalid else self.get_export_response()
         response = super().get(request, *args, **kwargs)
@@ -117,10 +117,11 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
     def get_export_response(self):
         """CSV of ``get_rows()`` with ``columns`` as header (``core.csvio``: UTF-8 with BOM, exact numbers, text
         cells escaped against formula injection)."""
-        from core.csvio import rows_response
+        from core import csvio, xlsxio
 
         name = f"{self.request.resolver_match.url_name}-{self.year}"
-        return rows_response(self.columns, map(self.output, self.get_rows()), name)
+        writer = xlsxio if xlsxio.wants_xlsx(self.request) else csvio  # ?export=xlsx: the same rows, typed cells
+        return writer.rows_response(self.columns, map(self.output, self.get_rows()), name)
 
     def get_per_page(self):
         try:
@@ -153,6 +154,8 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         query.pop("page", None)
         export_query = query.copy()
         export_query["export"] = "csv"
+        xlsx_query = query.copy()
+        xlsx_query["export"] = "xlsx"
         levels = [row.headline for row in self.all_rows]
         context.update({
             "title": self.title,
@@ -168,6 +171,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
             "amber_count": levels.count(AMBER),
             "page_query": query.urlencode(),
             "export_url": f"?{export_query.urlencode()}",
+            "xlsx_url": f"?{xlsx_query.urlencode()}",
             "page_sizes": PAGE_SIZES,
             "per_page": self.get_per_page(),
             "filters_active": any(k not in ("sort", "per_page", "page") and v for k, v in self.request.GET.items()),

@@ -123,6 +123,10 @@ def list_export_response(view, queryset):
     sort = view.request.GET.get(table_class._meta.order_by_field or "sort")
     if sort:
         queryset = table_class(queryset, order_by=sort).data.data
+    if view.request.GET.get("export") == "xlsx":
+        from core.xlsxio import spec_response
+
+        return spec_response(spec, queryset, filename=spec.filename)
     return export_response(spec, queryset, filename=spec.filename)
 
 
