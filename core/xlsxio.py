@@ -20,8 +20,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.csvio import LabelFormatter
-
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -93,7 +91,7 @@ def spec_rows(spec, queryset):
     converters = []
     for column in columns:
         fmt = column.make_formatter()
-        if isinstance(fmt, LabelFormatter):
+        if hasattr(fmt, "labels"):  # a choice's label column (core.csvio.LabelFormatter)
             labels = {code: str(label) for code, label in fmt.labels.items()}
             converters.append(lambda value, labels=labels: None if value in (None, "") else labels.get(value, value))
         else:

@@ -3,9 +3,10 @@
 Every page takes its rows from ``visible_to(user)`` (organizations' money only from
 ``with_finances_visible_to(user)``) and computes indicators with a fixed number of queries.
 
-CSV and Excel export: both dashboards answer ``?export=csv`` (and ``?export=xlsx``) through ``get_export_response()``, which gets the rows of the
-current filters from ``get_rows()`` (a list of ``OrganizationYear`` / ``PurchaserYear``) and the header from
-``columns`` (the indicator field names of docs/indicators.md, flags included).
+CSV and Excel export: both dashboards answer ``?export=csv`` (and ``?export=xlsx``) through
+``get_export_response()``, which gets the rows of the current filters from ``get_rows()`` (a list of
+``OrganizationYear`` / ``PurchaserYear``) and the header from ``columns`` (the indicator field names of
+docs/indicators.md, flags included).
 """
 
 from functools import cached_property
