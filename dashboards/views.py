@@ -33,6 +33,7 @@ from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_in
 from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
+from .whatif import planner_context
 
 PAGE_SIZES = (25, 50, 100)
 # Query parameters that do not change which rows are computed (sorting, paging and the flag filter apply after).
@@ -233,6 +234,7 @@ class OrganizationFundingView(LoginRequiredMixin, DetailView):
             Contract.objects.visible_to(self.request.user).filter(organization=self.object)
             .select_related("purchaser").order_by("-signed_on", "-id"))
         context["contracts"] = contracts
+        context["planner"] = planner_context(self.request, self.object)
         return context
 
 
