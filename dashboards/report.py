@@ -49,8 +49,9 @@ def chart(mix, years):
     plot_height = PLOT_BOTTOM - PLOT_TOP
     slot = (CHART_WIDTH - PLOT_LEFT - 10) / max(len(years), 1)
     bars = []
+    width = min(slot * 0.6, 48)
     for i, year in enumerate(years):
-        x = PLOT_LEFT + i * slot + slot * 0.2
+        x = PLOT_LEFT + i * slot + (slot - width) / 2
         y = PLOT_BOTTOM
         parts = []
         for key, label in present:
@@ -61,8 +62,8 @@ def chart(mix, years):
             y -= height
             parts.append({"y": round(y, 1), "height": round(height, 1), "color": SOURCE_COLORS.get(key, "#85929e"),
                           "label": label, "amount": amount})
-        bars.append({"year": year, "x": round(x, 1), "width": round(slot * 0.6, 1), "parts": parts,
-                     "label_x": round(x + slot * 0.3, 1), "total": totals[i]})
+        bars.append({"year": year, "x": round(x, 1), "width": round(width, 1), "parts": parts,
+                     "label_x": round(x + width / 2, 1), "total": totals[i]})
     legend = [{"label": label, "color": SOURCE_COLORS.get(key, "#85929e")} for key, label in present]
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars, "legend": legend, "top": top,
             "left": PLOT_LEFT, "bottom": PLOT_BOTTOM, "plot_top": PLOT_TOP, "axis_label_y": PLOT_BOTTOM + 16}
