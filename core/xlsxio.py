@@ -7,10 +7,14 @@ text: a value that begins with ``=`` is stored as a string, never as a formula (
 value reads back exactly). One bold header row (the CSV column names), frozen.
 
 Hooks: ``spec_response(spec, queryset)`` for list pages (the model's CSV columns, ``core.csvio``),
-``rows_response(columns, rows, filename)`` for dashboards (dicts of output values), ``wants_xlsx(request)``.
+``rows_response(columns, rows, filename)`` for dashboards (dicts of output values), ``wants_xlsx(request)``;
+``XlsxRenderer``: ``?format=xlsx`` on the API (lists are written by ``core.csvio.CsvListMixin`` with the model's
+columns).
 """
 
 import datetime
+import json
+import re
 import tempfile
 from decimal import Decimal
 
@@ -19,6 +23,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from rest_framework.renderers import BaseRenderer
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -117,3 +122,51 @@ def rows_response(columns, rows, filename):
                 yield [row[name] for name in columns]
 
     return file_response(write_workbook(list(columns), generate(), title=filename), xlsx_filename(filename))
+
+
+# --- the API: ?format=xlsx ------------------------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _api_value(value):
+    """A serialized API value as a cell: DRF's decimal strings as numbers, ISO dates as dates, nested values as
+    JSON text."""
+    if isinstance(value, str):
+        if _PLAIN_NUMBER.match(value):
+            return Decimal(value)
+        if _ISO_DATE.match(value):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+class XlsxRenderer(BaseRenderer):
+    """``?format=xlsx`` on the API. Lists of models and indicator rows are written by the views (typed columns,
+    every row); anything else (one object, an error) is written here from the serialized data."""
+
+    media_type = CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        if isinstance(data, dict):
+            data = [data]
+        header = []
+        for item in data:
+            for key in item if isinstance(item, dict) else ():
+                if key not in header:
+                    header.append(key)
+        rows = ([_api_value(item.get(key)) for key in header] for item in data if isinstance(item, dict))
+        with write_workbook(header, rows) as output:
+            return output.read()

@@ -81,3 +81,41 @@ def test_dependency_dashboard_xlsx(client):
     assert row["year"] == 2024
     assert Decimal(str(row["total_income"])) == Decimal("1000.00")
     assert isinstance(row["total_income"], int | float)
+
+
+@pytest.mark.django_db
+def test_api_list_as_xlsx(client, contract_setup):
+    contract, staff = contract_setup
+    f.ContractFactory()  # not visible
+    client.force_login(staff)
+    sheet = workbook(client.get(reverse("api:contract-list"), {"format": "xlsx"}))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["reference"] == contract.reference and isinstance(row["amount"], int | float)
+    assert isinstance(row["end_on"], datetime.datetime)
+
+
+@pytest.mark.django_db
+def test_api_indicators_as_xlsx(client):
+    organization = f.OrganizationFactory()
+    f.IncomeRecordFactory(organization=organization, fiscal_year=2024, amount=Decimal("2500.50"))
+    client.force_login(f.user_with_role("administrator"))
+    response = client.get(reverse("api:indicators-organizations"), {"format": "xlsx", "year": 2024})
+    sheet = workbook(response)
+    rows = list(sheet.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert Decimal(str(row["total_income"])) == Decimal("2500.50")
+
+
+@pytest.mark.django_db
+def test_api_single_object_as_xlsx(client, contract_setup):
+    contract, staff = contract_setup
+    client.force_login(staff)
+    response = client.get(reverse("api:contract-detail", args=[contract.pk]), {"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert Decimal(str(row["amount"])) == Decimal("123456.78")
+    assert row["signed_on"].date() == datetime.date(2025, 3, 4)
