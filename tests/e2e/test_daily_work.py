@@ -111,8 +111,17 @@ def test_what_if_planner_changes_the_status(site, page):
 
 def test_print_view_and_print_styles(site, page):
     org = _peers()["B"]
+    contract = f.ContractFactory(organization=org, reference="CY-2025-123")
     manager = f.user_with_role("ngo_manager", organizations=[org], username="sun")
     log_in(page, site, manager.username)
+    # A contract prints without the menus, the attachment form and the change history.
+    page.goto(f"{site}{contract.get_absolute_url()}")
+    expect(page.locator("#history")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator("#history")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CY-2025-123")
+    page.emulate_media(media="screen")
     page.goto(f"{site}/organizations/{org.pk}/funding/?funding_year={YEAR}")
     page.emulate_media(media="print")
     expect(page.locator("nav.navbar")).to_be_hidden()
