@@ -241,6 +241,8 @@ def planner_context(request, organization):
         year = int(request.GET.get("funding_year") or default_year(request.user))
     except ValueError:
         year = default_year(request.user)
+    if not 1900 <= year <= 2200:
+        year = default_year(request.user)
     visible = Contract.objects.visible_to(request.user).filter(organization=organization)
     income = contract_income(organization, year, visible.values("pk"))
     contracts = list(visible.filter(pk__in=list(income)).select_related("purchaser").order_by("-signed_on", "-id"))

@@ -134,3 +134,11 @@ def test_only_visible_contracts_can_be_dropped(client, peers):  # noqa: F811
     response = client.get(url, {"plan": "1", "funding_year": YEAR, "drop": [str(hidden.pk)],
                                 "add-TOTAL_FORMS": "3", "add-INITIAL_FORMS": "0"})
     assert "what-if-result" not in response.content.decode()  # not a valid choice
+
+
+@pytest.mark.django_db
+def test_an_absurd_year_falls_back_to_the_default(client, peers):  # noqa: F811
+    client.force_login(f.user_with_role("administrator"))
+    url = reverse("dashboards:organization_funding", args=[peers["A"].pk])
+    for year in ("99999999999", "abc", "-5"):
+        assert client.get(url, {"funding_year": year}).status_code == 200
