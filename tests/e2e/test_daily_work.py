@@ -103,6 +103,9 @@ def test_what_if_planner_changes_the_status(site, page):
     result = page.locator(".what-if-result")
     expect(result.locator("[data-which='today'] .status-badge")).to_have_attribute("data-status", "red")
     expect(result.locator("[data-which='scenario'] .status-badge")).to_have_attribute("data-status", "amber")
+    if os.environ.get("POSC_SCREENSHOTS"):
+        planner.scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(os.environ["POSC_SCREENSHOTS"], "what-if.png"), full_page=True)
     # Nothing was saved: the page without the scenario still shows red and the same income.
     page.goto(f"{site}/organizations/{org.pk}/funding/?funding_year={YEAR}")
     expect(page.locator(".status-panel")).to_have_attribute("data-status", "red")
