@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
+from core.bounds import MAX_YEAR, MIN_YEAR
 from organizations.choices import IncomeSource
 from organizations.models import Organization
 
@@ -95,7 +96,7 @@ class FundingReportView(LoginRequiredMixin, View):
 
     def get(self, request, pk, year):
         organization = get_object_or_404(finance_organizations(request.user), pk=pk)
-        if not 1900 <= year <= 2200:
+        if not MIN_YEAR <= year <= MAX_YEAR:
             raise Http404
         context = report_context(organization, year)
         context["pdf"] = self.pdf

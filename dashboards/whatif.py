@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Payment
+from core.bounds import MAX_YEAR, MIN_YEAR
 from core.forms import MoneyField
 from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
@@ -241,7 +242,7 @@ def planner_context(request, organization):
         year = int(request.GET.get("funding_year") or default_year(request.user))
     except ValueError:
         year = default_year(request.user)
-    if not 1900 <= year <= 2200:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         year = default_year(request.user)
     visible = Contract.objects.visible_to(request.user).filter(organization=organization)
     income = contract_income(organization, year, visible.values("pk"))
