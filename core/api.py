@@ -374,5 +374,6 @@ def describe_format_parameter(result, generator, request, public):
                         and not parameter.get("description"):
                     parameter["description"] = str(_(
                         "Response format: json (the default), or csv for a list: every matching row (not "
-                        "paginated), UTF-8 with BOM so that Excel opens it."))
+                        "paginated), UTF-8 with BOM so that Excel opens it; xlsx: the same rows as an Excel "
+                        "workbook."))
     return result

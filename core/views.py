@@ -13,8 +13,8 @@ to the login page. A model's views are a few class attributes::
 
 Hooks for the other parts of the application:
 
-- ``ObjectListView.get_export_response()``: called when the list URL carries ``export=csv`` (the "Export CSV"
-  button links to the current URL plus ``export=csv``).
+- ``ObjectListView.get_export_response()``: called when the list URL carries ``export=csv`` or ``export=xlsx``
+  (the "Export CSV" and "Excel" buttons link to the current URL plus ``export=csv`` / ``export=xlsx``).
 - ``ObjectEditView.save_form(form, formsets)``: the one place an edit form is written, through the one write path
   ``core.writes`` (fresh-scope check, administrator-only scope fields, unchanged rows not written, stale versions
   refused).
@@ -144,7 +144,7 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
         return filterset
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
+        if request.GET.get("export") in ("csv", "xlsx"):
             filterset = self.get_filterset(self.get_filterset_class())
             if not filterset.is_valid():
                 return invalid_filter_response(filterset)  # 400 naming the parameter, before any CSV is sent
@@ -184,12 +184,15 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
         query.pop("export", None)
         export_query = query.copy()
         export_query["export"] = "csv"
+        xlsx_query = query.copy()
+        xlsx_query["export"] = "xlsx"
         context.update({
             "result_count": context["table"].paginator.count if context["table"].page else 0,
             "totals": self.get_totals(),
             "page_sizes": PAGE_SIZES,
             "per_page": self.get_per_page(),
             "export_url": f"?{export_query.urlencode()}",
+            "xlsx_url": f"?{xlsx_query.urlencode()}",
             "filters_active": any(k not in ("sort", "per_page", "page") and v for k, v in self.request.GET.items()),
         })
         return context

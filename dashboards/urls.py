@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .report import FundingReportView
 
 app_name = "dashboards"
 
@@ -9,4 +10,7 @@ urlpatterns = [
     path("dashboards/methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("dashboards/purchasers/", views.PurchaserDashboardView.as_view(), name="purchasers"),
     path("organizations/<int:pk>/funding/", views.OrganizationFundingView.as_view(), name="organization_funding"),
+    path("organizations/<int:pk>/funding/<int:year>/report/", FundingReportView.as_view(), name="funding_report"),
+    path("organizations/<int:pk>/funding/<int:year>/report.pdf", FundingReportView.as_view(pdf=True),
+         name="funding_report_pdf"),
 ]

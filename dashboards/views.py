@@ -3,9 +3,10 @@
 Every page takes its rows from ``visible_to(user)`` (organizations' money only from
 ``with_finances_visible_to(user)``) and computes indicators with a fixed number of queries.
 
-CSV export: both dashboards answer ``?export=csv`` through ``get_export_response()``, which gets the rows of the
-current filters from ``get_rows()`` (a list of ``OrganizationYear`` / ``PurchaserYear``) and the header from
-``columns`` (the indicator field names of docs/indicators.md, flags included).
+CSV and Excel export: both dashboards answer ``?export=csv`` (and ``?export=xlsx``) through
+``get_export_response()``, which gets the rows of the current filters from ``get_rows()`` (a list of
+``OrganizationYear`` / ``PurchaserYear``) and the header from ``columns`` (the indicator field names of
+docs/indicators.md, flags included).
 """
 
 from functools import cached_property
@@ -32,6 +33,7 @@ from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_in
 from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
+from .whatif import planner_context
 
 PAGE_SIZES = (25, 50, 100)
 # Query parameters that do not change which rows are computed (sorting, paging and the flag filter apply after).
@@ -106,7 +108,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
-        if request.GET.get("export") == "csv":
+        if request.GET.get("export") in ("csv", "xlsx"):
             # 400 naming the parameter (a year out of 1990–2100...), before any CSV is sent.
             return invalid_filter_response(self.filterset) if invalid else self.get_export_response()
         response = super().get(request, *args, **kwargs)
@@ -117,10 +119,11 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
     def get_export_response(self):
         """CSV of ``get_rows()`` with ``columns`` as header (``core.csvio``: UTF-8 with BOM, exact numbers, text
         cells escaped against formula injection)."""
-        from core.csvio import rows_response
+        from core import csvio, xlsxio
 
         name = f"{self.request.resolver_match.url_name}-{self.year}"
-        return rows_response(self.columns, map(self.output, self.get_rows()), name)
+        writer = xlsxio if xlsxio.wants_xlsx(self.request) else csvio  # ?export=xlsx: the same rows, typed cells
+        return writer.rows_response(self.columns, map(self.output, self.get_rows()), name)
 
     def get_per_page(self):
         try:
@@ -153,6 +156,8 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
         query.pop("page", None)
         export_query = query.copy()
         export_query["export"] = "csv"
+        xlsx_query = query.copy()
+        xlsx_query["export"] = "xlsx"
         levels = [row.headline for row in self.all_rows]
         context.update({
             "title": self.title,
@@ -168,6 +173,7 @@ class IndicatorDashboardView(LoginRequiredMixin, TemplateView):
             "amber_count": levels.count(AMBER),
             "page_query": query.urlencode(),
             "export_url": f"?{export_query.urlencode()}",
+            "xlsx_url": f"?{xlsx_query.urlencode()}",
             "page_sizes": PAGE_SIZES,
             "per_page": self.get_per_page(),
             "filters_active": any(k not in ("sort", "per_page", "page") and v for k, v in self.request.GET.items()),
@@ -228,6 +234,7 @@ class OrganizationFundingView(LoginRequiredMixin, DetailView):
             Contract.objects.visible_to(self.request.user).filter(organization=self.object)
             .select_related("purchaser").order_by("-signed_on", "-id"))
         context["contracts"] = contracts
+        context["planner"] = planner_context(self.request, self.object)
         return context
 
 

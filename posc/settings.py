@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "core",
     "organizations",
     "contracts",
+    "attachments",
     "dashboards",
     "ocds",
     "demo",
@@ -200,6 +201,12 @@ CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", 50_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Attachments (docs/attachments.md): stored through STORAGES["default"] (under MEDIA_ROOT with the file-system
+# backend; an S3-compatible backend is a change of that setting), served only by the permission-checked download
+# view: there is deliberately no MEDIA_URL route.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 # Open data (OCDS 1.1, docs/ocds.md): ocid prefix registered with the Open Contracting Partnership, publisher name,
 # data licence URL, and the site URL written into the packages of ``manage.py export_ocds``.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
+    path("", include("attachments.urls")),
 ]
 
 # Error pages of our own (translated, with the navigation; the 403 shows its reason): core.errors.

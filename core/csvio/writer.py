@@ -123,6 +123,10 @@ def list_export_response(view, queryset):
     sort = view.request.GET.get(table_class._meta.order_by_field or "sort")
     if sort:
         queryset = table_class(queryset, order_by=sort).data.data
+    if view.request.GET.get("export") == "xlsx":
+        from core.xlsxio import spec_response
+
+        return spec_response(spec, queryset, filename=spec.filename)
     return export_response(spec, queryset, filename=spec.filename)
 
 
@@ -175,14 +179,21 @@ class CsvRendererMixin:
     """API view mixin: accept ``?format=csv`` (adds ``CSVRenderer`` to the view's renderers)."""
 
     def get_renderers(self):
+        from core.xlsxio import XlsxRenderer  # ?format=xlsx: the same rows as an Excel workbook
+
         renderers = super().get_renderers()
-        if not any(isinstance(r, CSVRenderer) for r in renderers):
-            renderers.append(CSVRenderer())
+        for renderer_class in (CSVRenderer, XlsxRenderer):
+            if not any(isinstance(r, renderer_class) for r in renderers):
+                renderers.append(renderer_class())
         return renderers
 
     def wants_csv(self):
         renderer = getattr(self.request, "accepted_renderer", None)
         return renderer is not None and renderer.format == "csv"
+
+    def wants_xlsx(self):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return renderer is not None and renderer.format == "xlsx"
 
 
 def in_slices(rows, size=500):
@@ -199,9 +210,13 @@ class CsvListMixin(CsvRendererMixin):
     and ``ordering`` applied; not paginated) with the model's CSV columns."""
 
     def list(self, request, *args, **kwargs):
-        if self.wants_csv():
+        if self.wants_csv() or self.wants_xlsx():
             queryset = self.get_queryset()
             spec = get_spec(queryset.model)
+            if spec is not None and self.wants_xlsx():
+                from core.xlsxio import spec_response
+
+                return spec_response(spec, self.filter_queryset(queryset))
             if spec is not None:
                 return export_response(spec, self.filter_queryset(queryset))
         return super().list(request, *args, **kwargs)

@@ -132,6 +132,11 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
             rows = [row for row in compute(entities, years) if matches_flag(row.headline, level)]
         else:
             rows = IndicatorRows(entities, years, compute)
+        if self.wants_xlsx():  # ?format=xlsx: the same rows as an Excel workbook (core.xlsxio)
+            from core import xlsxio
+
+            return xlsxio.rows_response(list(self.get_serializer().fields), map(self.output, in_slices(rows)),
+                                        self.csv_filename)
         if self.wants_csv():  # ?format=csv: every row, streamed slice by slice (core.csvio)
             return rows_response(list(self.get_serializer().fields), map(self.output, in_slices(rows)),
                                  self.csv_filename)

@@ -67,7 +67,10 @@ def _paths(role, objects):
     """The page patterns of ``role``: home, dashboards, profile, 404 and the API docs; every list and detail page
     and the organization's funding page; the add / edit / delete forms and import pages of its journeys (all of
     them for the administrator, with the password form)."""
-    paths = list(COMMON) + [f"/organizations/{objects['organizations'].pk}/funding/"]
+    funding = f"/organizations/{objects['organizations'].pk}/funding/"
+    paths = list(COMMON) + [funding, f"{funding}2025/report/",  # the what-if planner with a scenario, the report
+                            f"{funding}?funding_year=2025&plan=1&add-TOTAL_FORMS=3&add-INITIAL_FORMS=0"
+                            "&add-0-source=foundation_grant&add-0-amount=50000#what-if"]
     for prefix, obj in objects.items():
         paths += [f"/{prefix}/", f"/{prefix}/{obj.pk}/"]
     forms = FORMS.get(role) or {prefix: "aed" for prefix in objects}

@@ -35,7 +35,8 @@ from tests.test_roles_matrix import World
 #   import     CSV import pages (rows written through core.writes)    → login; tests/csv/test_import.py
 #   lookup     the search-as-you-type endpoint                       → login; out rows never offered
 #   dashboard  indicator dashboards (+ ?export=csv)                  → login; out entities in no CSV
-#   funding    one organization's indicators page                    → login; 404 outside the scope
+#   funding    one organization's indicators page (+ its report, PDF) → login; 404 outside the scope
+#   attachment a visible row's files (upload, download, delete)      → login; 404 outside the scope
 #   api-list   an API list (JSON and ?format=csv / .csv)             → 401; out rows absent
 #   api-object an API row (GET, PUT, PATCH, DELETE)                  → 401; 404 outside the scope
 #   api-indicators  indicator endpoints (JSON and CSV)               → 401; out entities absent
@@ -75,6 +76,11 @@ ROUTES = {
     "dashboards:dependency": "dashboard",
     "dashboards:purchasers": "dashboard",
     "dashboards:organization_funding": "funding",
+    "dashboards:funding_report": "funding",
+    "dashboards:funding_report_pdf": "funding",
+    "attachments:upload": "attachment",
+    "attachments:download": "attachment",
+    "attachments:delete": "attachment",
     "dashboards:methodology": "doc",
     **{f"{app}:{m}_list": "list" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_add": "add" for app, models in MODEL_PAGES.items() for m in models},
@@ -175,6 +181,10 @@ def sample_kwargs(world, pattern):
         kwargs["pk"] = world.contract_b.pk
     if "<slug:model>" in pattern:
         kwargs["model"] = "contract"
+    if "<slug:key>" in pattern:
+        kwargs["key"] = "contract"
+    if "<int:year>" in pattern:
+        kwargs["year"] = 2025
     if "<str:ocid>" in pattern:
         kwargs["ocid"] = ocid_for(world.contract_b.pk)
     if "format" in pattern:
@@ -268,6 +278,29 @@ def test_funding_page_of_an_organization_outside_the_scope_is_404(client, world,
     login(client, world, role)
     assert client.get(f"/organizations/{world.org_b.pk}/funding/").status_code == 404
     assert client.get(f"/organizations/{world.org_a.pk}/funding/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["staff", "ngo_manager"])
+def test_reports_and_attachments_outside_the_scope_are_404(client, world, role, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from attachments.models import Attachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    files = {}
+    for side, contract in (("a", world.contract_a), ("b", world.contract_b)):
+        attachment = Attachment(parent=contract, name=f"{side}.pdf", kind="pdf", size=9)
+        attachment.file.save("x", ContentFile(b"%PDF-1.4\n"), save=True)
+        files[side] = attachment
+    login(client, world, role)
+    for org, status in ((world.org_b, 404), (world.org_a, 200)):
+        assert client.get(f"/organizations/{org.pk}/funding/2025/report/").status_code == status, (role, org)
+    assert client.get(f"/organizations/{world.org_b.pk}/funding/2025/report.pdf").status_code == 404
+    assert client.get(f"/attachments/{files['b'].pk}/download/").status_code == 404
+    assert client.get(f"/attachments/{files['a'].pk}/download/").status_code == 200
+    assert client.post(f"/attachments/{files['b'].pk}/delete/").status_code == 404
+    assert client.post(f"/attachments/contract/{world.contract_b.pk}/upload/").status_code == 404
+    assert Attachment.objects.count() == 2
 
 
 # --- lists, exports, lookups, dashboards: out-of-scope rows never appear ------------------------------------------
