@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from core.datacache import data_version, make_key, request_filters, scope_key
-from core.forms import format_money
+from core.numbers import format_money
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from organizations.models import MONEY, ZERO
 

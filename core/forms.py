@@ -1,8 +1,7 @@
 """Shared form pieces: money fields that accept "1,234,567.89", HTML date inputs, and a model form base class that
 limits every choice field to what the user may see (or change) and renders with crispy-forms."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -13,21 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.lookup import lookup_key
-
-# Characters people type into amounts: thousands separators (ASCII, full-width, Chinese enumeration comma),
-# spaces (also non-breaking and full-width) and currency signs.
-_AMOUNT_NOISE = re.compile(r"[,，、\s\u00a0\u3000¥￥元]")
-
-
-def format_money(value):
-    """``Decimal('1234567.8')`` → ``'1,234,567.80'``; ``None``/empty → ``''``. Grouping by three in every language."""
-    if value is None or value == "":
-        return ""
-    try:
-        value = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    return f"{value:,.2f}"
+from core.numbers import format_money, normalize_number
 
 
 class MoneyInput(forms.TextInput):
@@ -45,8 +30,8 @@ class MoneyInput(forms.TextInput):
 
 
 class MoneyField(forms.DecimalField):
-    """A DecimalField for CNY amounts that accepts ``1,234,567.89``, ``1234567.89``, ``¥1 234 567``, full-width
-    commas…"""
+    """A DecimalField for CNY amounts that accepts what ``core.numbers.parse_decimal`` accepts: ``1,234,567.89``,
+    ``1234567.89``, ``¥1 234 567``, full-width digits, commas and minus…"""
 
     widget = MoneyInput
 
@@ -58,15 +43,13 @@ class MoneyField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = _AMOUNT_NOISE.sub("", value.translate(_FULL_WIDTH_DIGITS))
+            value = normalize_number(value)  # the same characters as every other number input (core.numbers)
         return super().to_python(value)
 
     def widget_attrs(self, widget):
         # DecimalField would add step/min/max (number input attributes); a text input needs none of them.
         return {}
 
-
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 class DateInput(forms.DateInput):

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import format_money
 from core.registry import registry
 
 DASH = "—"
@@ -93,7 +94,7 @@ def display_value(model_field, value, related_names=None):
     if isinstance(model_field, models.DecimalField):
         value = Decimal(value)
         if model_field.decimal_places == 2:
-            return f"{value:,.2f}"
+            return format_money(value)
         return str(value.normalize()) if value == value.to_integral() else str(value)
     return str(value)
 

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from core.compat import DATE_COLUMN_TEMPLATE, optional_cell_arguments, signature
-from core.forms import format_money
+from core.numbers import format_money
 from core.templatetags.posc import HAN, ui_is_chinese
 
 

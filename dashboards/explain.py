@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .choices import Indicator
 from .flags import AMBER, RED
-from .tables import DASH, KINDS, format_value
+from .tables import DASH, KINDS, format_indicator
 from .vulnerability import LABELS, RATIO_NAMES, STATUS_LABELS
 
 DETAILS_ATTRIBUTE = "_report"
@@ -31,11 +31,11 @@ class Explanation:
 
 
 def _money(value):
-    return format_value(value, "money")
+    return format_indicator(value, "money")
 
 
 def _pct(value):
-    return format_value(value, "percent")
+    return format_indicator(value, "percent")
 
 
 def report_figures(row):
@@ -63,7 +63,7 @@ def indicator_explanations(row, thresholds):
             _("Sum over the funders of (100 × the funder's share of total income)²"),
             _("top funder %(share)s → %(share_points)s² of the total") % {
                 "share": _pct(row.top_funder_share),
-                "share_points": format_value(None if row.top_funder_share is None else row.top_funder_share * 100,
+                "share_points": format_indicator(None if row.top_funder_share is None else row.top_funder_share * 100,
                                              "months")}),
         Indicator.RESTRICTED_RATIO: (
             _("Restricted income ÷ total income"), f"{_money(row.restricted_income)} ÷ {_money(t)}"),
@@ -98,10 +98,10 @@ def indicator_explanations(row, thresholds):
         indicator = Indicator(name)
         level = getattr(row, f"{name}_flag")
         result.append(Explanation(
-            name.value, str(indicator.label), format_value(getattr(row, name.value), KINDS[indicator]), str(formula),
-            str(numbers), level, threshold_text(thresholds, name.value) if level in (AMBER, RED) else ""))
+            name.value, str(indicator.label), format_indicator(getattr(row, name.value), KINDS[indicator]),
+            str(formula), str(numbers), level, threshold_text(thresholds, name.value) if level in (AMBER, RED) else ""))
     for name, (label, kind, formula, numbers) in shown.items():
-        result.append(Explanation(name, str(label), format_value(getattr(row, name), kind), str(formula),
+        result.append(Explanation(name, str(label), format_indicator(getattr(row, name), kind), str(formula),
                                   str(numbers)))
     return result
 
@@ -139,9 +139,9 @@ def status_explanation(row):
             cutoff = _("no cut-off: %(count)d peers, fewer than 5") % {"count": standing.peers}
         else:
             symbol = "≤" if standing.low_is_worse else "≥"
-            cutoff = f"{symbol} {format_value(standing.cutoff, kind)}"
+            cutoff = f"{symbol} {format_indicator(standing.cutoff, kind)}"
         ratios.append(RatioStanding(
-            name, str(standing.label), format_value(getattr(row, name), kind),
+            name, str(standing.label), format_indicator(getattr(row, name), kind),
             DASH if standing.percentile is None else f"{standing.percentile:.1f}", cutoff, standing.worst,
             standing.peers))
     worst = sum(1 for r in ratios if r.worst)

@@ -1,12 +1,14 @@
-"""How indicator rows are written out (DESIGN §6 [v2], output precision): the same columns, in the same order,
-rounded the same way in the API and every CSV.
+"""How indicator rows are written out: the same columns, in the same order, rounded the same way in the API and
+every CSV (the precision below is part of the published output format, docs/indicators.md).
 
 Ratios are fractions rounded half-up to 4 decimals (0.7612), money to 2 decimals always ("0.00"), HHI to whole
 points, months to 1 decimal, percentiles among peers to 1 decimal. Undefined values stay ``None`` (null in the
 API, an empty CSV cell).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from core.numbers import round_to
 
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS
 
@@ -31,7 +33,7 @@ def round_value(value, kind):
     """``value`` rounded half-up to the places of ``kind``; ``None`` stays ``None``."""
     if value is None:
         return None
-    return Decimal(value).quantize(Decimal(1).scaleb(-PLACES[kind]), rounding=ROUND_HALF_UP)
+    return round_to(value, Decimal(1).scaleb(-PLACES[kind]))
 
 
 def _writer(columns, kinds):

@@ -6,9 +6,10 @@ vulnerability status) or ``text``.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+
+from core.numbers import format_money, format_number, format_percent
 
 from .choices import Indicator
 from .flags import FLAG_ORDER
@@ -97,27 +98,23 @@ PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
 SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1), "status": lambda row: row.risk_key}
 
 
-def format_value(value, kind):
-    """How an indicator value reads in a page, the same in every language (as money is): percentages with one
-    decimal, HHI as whole points grouped by three, months and scores with one decimal, money with cents; "—"
-    when undefined."""
+def format_indicator(value, kind):
+    """How an indicator value reads in a page, the same in every language (as money is), rounded half up:
+    percentages with one decimal, HHI as whole points grouped by three, months and scores with one decimal, money
+    with cents; "—" when undefined."""
     if value is None or value == "":
         return DASH
     if kind == "percent":
-        return f"{_round(Decimal(value) * 100, '0.1'):.1f} %"
+        return format_percent(value)
     if kind == "hhi":
-        return f"{_round(value, '1'):,.0f}"
+        return format_number(value)
     if kind in ("months", "score"):
-        return f"{_round(value, '0.1'):.1f}"
+        return format_number(value, 1)
     if kind == "money":
-        return f"{_round(value, '0.01'):,.2f}"
+        return format_money(value)
     if kind == "count":
         return f"{int(value):,d}"
     return str(value)
-
-
-def _round(value, step):
-    return Decimal(value).quantize(Decimal(step), rounding=ROUND_HALF_UP)
 
 
 def sort_rows(rows, key):

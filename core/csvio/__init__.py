@@ -11,10 +11,10 @@
   row like the forms (field validators, ``clean()``, constraints, uniqueness) and write all rows or none.
 
 The package is split by concern; its modules import no app module (each app declares its own specs):
-``cells`` (escaping, formatting, parsing of values), ``columns`` (column definitions), ``lookups`` (foreign keys by
-natural key), ``specs`` (``CsvSpec`` and the registry), ``reader`` (encodings, strict CSV parsing), ``importer``
-(``Importer``), ``writer`` (streamed exports, the API renderer, list and dashboard hooks). Everything is importable
-from ``core.csvio`` as before.
+``cells`` (escaping, formatting and parsing of cells; numbers through ``core.numbers``), ``columns`` (column
+definitions), ``lookups`` (foreign keys by natural key), ``specs`` (``CsvSpec`` and the registry), ``reader``
+(encodings, strict CSV parsing), ``importer`` (``Importer``), ``writer`` (streamed exports, the API renderer, list
+and dashboard hooks). Everything is importable from ``core.csvio`` as before.
 """
 
 from core.csvio.cells import (  # noqa: F401
@@ -25,17 +25,14 @@ from core.csvio.cells import (  # noqa: F401
     FALSE_WORDS,
     FORMULA_TRIGGERS,
     LOOKUP_CHUNK,
-    MAX_NUMBER_DIGITS,
     PLAIN_NUMBER,
     TRUE_WORDS,
     escape_cell,
-    format_decimal,
     format_value,
     header_key,
     needs_prefix,
     parse_bool,
     parse_date,
-    parse_decimal,
     parse_int,
     translations,
     unescape_cell,
@@ -99,3 +96,4 @@ from core.csvio.writer import (  # noqa: F401
     stream_csv_bytes,
     streaming_csv_response,
 )
+from core.numbers import MAX_NUMBER_DIGITS, format_decimal, parse_decimal  # noqa: F401

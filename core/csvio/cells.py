@@ -2,12 +2,14 @@
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from core.numbers import FULL_WIDTH, parse_decimal
 
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,16 +45,6 @@ def unescape_cell(text):
     return text
 
 
-def format_decimal(value, places=None):
-    if value is None:
-        return ""
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    return format(value, "f")
-
-
 def format_value(value):
     """A Python value as a CSV cell: ISO dates, exact decimals, ``true``/``false``, empty for None."""
     if value is None:
@@ -73,23 +65,6 @@ def format_value(value):
 TRUE_WORDS = {"true", "1", "yes", "y", "t", "on", "是", "真"}
 FALSE_WORDS = {"false", "0", "no", "n", "f", "off", "否", "假"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-_NUMBER_NOISE = re.compile(r"[,，、\s\u00a0\u3000¥￥元]")
-MAX_NUMBER_DIGITS = 18
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
-
-
-def parse_decimal(text):
-    cleaned = _NUMBER_NOISE.sub("", text.translate(_FULL_WIDTH))
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValidationError(_("Enter a number.")) from None
-    if not value.is_finite():
-        raise ValidationError(_("Enter a number."))
-    if value and value.adjusted() >= MAX_NUMBER_DIGITS:
-        # Far beyond any amount or count the database holds; also keeps 1e999999999 from becoming a huge integer.
-        raise ValidationError(_("This number is too large."), code="max_value")
-    return value
 
 
 def parse_int(text):
@@ -100,7 +75,7 @@ def parse_int(text):
 
 
 def parse_date(text):
-    text = text.strip().translate(_FULL_WIDTH)
+    text = text.strip().translate(FULL_WIDTH)
     if " " in text:  # "2025-01-10 00:00:00" as some spreadsheets save dates
         text = text.split(" ", 1)[0]
     for fmt in DATE_FORMATS:

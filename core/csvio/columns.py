@@ -11,15 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core.csvio.cells import (
     FORMULA_TRIGGERS,
     escape_cell,
-    format_decimal,
     format_value,
     parse_bool,
     parse_date,
-    parse_decimal,
     parse_int,
     translations,
 )
 from core.csvio.lookups import AMBIGUOUS
+from core.numbers import format_decimal, parse_decimal
 
 # ---------------------------------------------------------------------------------------------------------------
 # Column definitions

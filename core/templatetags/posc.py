@@ -12,7 +12,7 @@
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
 from django.db import models
@@ -24,7 +24,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from core.forms import format_money, is_money_field
+from core.forms import is_money_field
+from core.numbers import format_money, format_percent
 
 register = template.Library()
 
@@ -101,7 +102,7 @@ def percent(value, digits=1):
     if value is None or value == "":
         return DASH
     try:
-        return f"{Decimal(value) * 100:.{int(digits)}f} %"
+        return format_percent(value, digits)
     except (InvalidOperation, TypeError, ValueError):
         return DASH
 
@@ -133,7 +134,7 @@ def flag_badge(level):
     return _badge(FLAG_CLASSES, level, labels.get(str(level), level))
 
 
-def display_value(obj, field):
+def field_html(obj, field):
     """How one model field of ``obj`` reads on a detail page (choices translated, money formatted, links)."""
     value = getattr(obj, field.name)
     if value is None or value == "":
@@ -168,7 +169,7 @@ def field_rows(obj, names=None):
         fields = [meta.get_field(n) for n in names]
     else:
         fields = [f for f in meta.concrete_fields if f.editable and not f.primary_key and f.name != "version"]
-    return [(f.verbose_name, display_value(obj, f)) for f in fields]
+    return [(f.verbose_name, field_html(obj, f)) for f in fields]
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@
                                       concentration, top 5 suppliers, single-source share, reviews, overdue
                                       payments. Only when the user may see the purchaser's whole portfolio.
 ``{% contract_flags contract %}``     the contract-level flags raised on a contract (overpaid, overdue…; one query).
-``{{ value|indicator:"percent" }}``   an indicator value as it reads (see ``dashboards.tables.format_value``).
+``{{ value|indicator:"percent" }}``   an indicator value as it reads (see ``dashboards.tables.format_indicator``).
 ``{{ row|cell:"name" }}``              a row's field by name.
 ``{% threshold_text thresholds "government_share" %}``  "amber ≥ 50 %, red ≥ 80 %".
 ``{{ level|flag_class }}``             Bootstrap table-cell class of a flag level.
@@ -36,7 +36,7 @@ from ..indicators import (
     top_suppliers,
 )
 from ..scope import default_year, finance_organizations, portfolio_purchasers
-from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_value, indicator_column
+from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_indicator, indicator_column
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ SOURCE_COLORS = {"contracts": "#1f4e79", "government_subsidy": "#2e86c1", "donat
 @register.filter
 def indicator(value, kind):
     """``{{ row.government_share|indicator:"percent" }}`` → "76.0 %"; "—" when undefined."""
-    return format_value(value, kind)
+    return format_indicator(value, kind)
 
 
 @register.filter
