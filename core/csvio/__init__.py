@@ -37,6 +37,7 @@ from core.csvio.cells import (  # noqa: F401
     translations,
     unescape_cell,
 )
+from core.csvio.checks import refused_scope_fields  # noqa: F401
 from core.csvio.columns import (  # noqa: F401
     Choice,
     Col,
@@ -48,16 +49,12 @@ from core.csvio.columns import (  # noqa: F401
     ReadOnly,
     Version,
 )
+from core.csvio.conditions import Unsupported, eval_q  # noqa: F401
 from core.csvio.importer import (  # noqa: F401
     Importer,
     ImportResult,
     SystemUser,
-    Unsupported,
     _mb,
-    advance_sequence,
-    eval_q,
-    refused_scope_fields,
-    update_rows,
 )
 from core.csvio.lookups import (  # noqa: F401
     AMBIGUOUS,
@@ -80,6 +77,7 @@ from core.csvio.specs import (  # noqa: F401
     get_spec,
     register,
 )
+from core.csvio.sql import advance_sequence, update_rows  # noqa: F401
 from core.csvio.writer import (  # noqa: F401
     CsvListMixin,
     CSVRenderer,

@@ -1,14 +1,13 @@
-"""The import engine: match, validate, check versions and scope, and write all rows or none."""
+"""The import engine: read the file, match rows to records, check versions and scope, and write all rows or
+none. The row checks are in ``checks`` (with the constraint evaluator in ``conditions``), the raw SQL in ``sql``."""
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DataError, IntegrityError, connection, models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.expressions import CombinedExpression
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -16,15 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core import writes
 from core.csvio.cells import BOM, CHANGE_REASON, header_key, translations, unescape_cell
+from core.csvio.checks import RowChecks, refused_scope_fields
 from core.csvio.columns import ForeignKey, Id, ReadOnly, _has_field
 from core.csvio.lookups import _chunks
 from core.csvio.reader import FileError, RowError, read_table
-
-# ---------------------------------------------------------------------------------------------------------------
-# Import engine
-# ---------------------------------------------------------------------------------------------------------------
-
-
+from core.csvio.sql import advance_sequence, update_rows
 
 
 @dataclass
@@ -58,110 +53,7 @@ class _Context:
         self.details = {}
 
 
-class Unsupported(Exception):
-    pass
-
-
-def _eval_expr(expr, values):
-    if isinstance(expr, F):
-        return values[expr.name]
-    if isinstance(expr, Value):
-        return expr.value
-    if isinstance(expr, CombinedExpression):
-        lhs, rhs = _eval_expr(expr.lhs, values), _eval_expr(expr.rhs, values)
-        if lhs is None or rhs is None:
-            return None
-        ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
-        if expr.connector not in ops:
-            raise Unsupported
-        return ops[expr.connector](lhs, rhs)
-    if hasattr(expr, "resolve_expression"):
-        raise Unsupported
-    return expr
-
-
-_LOOKUPS = {
-    "exact": lambda a, b: a == b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-    "regex": lambda a, b: re.search(b, str(a)) is not None,
-    "startswith": lambda a, b: str(a).startswith(b),
-}
-
-
-def eval_q(q, values):
-    """Evaluate a check constraint's ``Q`` against field values in Python with SQL's three-valued logic
-    (True, False or None = unknown, which a CHECK accepts). Raises ``Unsupported`` for expressions it cannot
-    evaluate; the caller then asks the database."""
-    if not isinstance(q, Q):
-        raise Unsupported
-    results = []
-    unsupported = False
-    for child in q.children:
-        try:
-            if isinstance(child, Q):
-                results.append(eval_q(child, values))
-                continue
-            if not isinstance(child, tuple):
-                raise Unsupported
-            path, rhs = child
-            name, _sep, lookup = path.partition("__")
-            lookup = lookup or "exact"
-            lhs = values[name]
-            if lookup == "isnull":
-                results.append((lhs is None) == bool(rhs))
-                continue
-            if lookup == "in":
-                results.append(None if lhs is None else lhs in rhs)
-                continue
-            if lookup not in _LOOKUPS or "__" in lookup:
-                raise Unsupported
-            rhs = _eval_expr(rhs, values)
-            if lookup == "exact" and rhs is None:
-                results.append(lhs is None)
-            elif lhs is None or rhs is None:
-                results.append(None)
-            else:
-                results.append(_LOOKUPS[lookup](lhs, rhs))
-        except (Unsupported, KeyError, TypeError):
-            unsupported = True
-    if q.connector == Q.AND:
-        if False in results:
-            value = False
-        elif unsupported:
-            raise Unsupported
-        else:
-            value = None if None in results else True
-    else:
-        if True in results:
-            value = True
-        elif unsupported:
-            raise Unsupported
-        else:
-            value = None if None in results else False
-    if q.negated:
-        value = None if value is None else not value
-    return value
-
-
-def _q_fields(q):
-    """Field names a condition refers to, in order of appearance."""
-    names = []
-    if not isinstance(q, Q):
-        if hasattr(q, "flatten"):
-            names.extend(node.name for node in q.flatten() if isinstance(node, F))
-        return list(dict.fromkeys(names))
-    for child in q.children:
-        if isinstance(child, tuple):
-            names.append(child[0].split("__", 1)[0])
-        else:
-            names.extend(_q_fields(child))
-    return list(dict.fromkeys(names))
-
-
-class Importer:
+class Importer(RowChecks):
     """Validate (and, when ``commit``, write) one CSV file for one spec as one user.
 
     ``user=None`` runs with an administrator's scope (management commands). Everything happens in one
@@ -516,113 +408,6 @@ class Importer:
             targets[i] = obj
         return targets
 
-    # --------------------------------------------------------------- validation
-
-    def _validation_plan(self, cols, fields_present):
-        """What ``_validate`` needs for every row, computed once per file."""
-        model = self.model
-        concrete = model._meta.concrete_fields
-        fk_names = {f.name for f in concrete if f.is_relation}
-        checks = [(c, _q_fields(c.condition)) for c in model._meta.constraints
-                  if isinstance(c, models.CheckConstraint)]
-        return {
-            "column_of": {col.field_name: col.error_column for col in cols if col.field_name},
-            "fk_names": fk_names,
-            "required_fks": [f for f in concrete if f.is_relation and not f.null],
-            # Foreign keys were resolved by the lookups (they exist and are in scope); derived fields are set by
-            # clean() or prepare, as a form does with the fields it does not show.
-            "always_excluded": fk_names | {f.name for f in concrete if not f.editable},
-            # On update, fields the file does not carry keep their stored values (on create they are validated).
-            "absent": {f.name for f in concrete} - set(fields_present),
-            "checks": checks,
-        }
-
-    def _validate(self, obj, number, bad, plan, result):
-        model = self.model
-        exclude = set(bad) | plan["always_excluded"]
-        if not obj._state.adding:
-            exclude |= plan["absent"]
-        errors = {}
-        try:
-            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        for f in plan["required_fks"]:
-            if f.name not in bad and getattr(obj, f.attname) is None:
-                errors.setdefault(f.name, []).append(gettext("This field is required."))
-        failed = exclude | set(errors)
-        values = None
-        for constraint, referenced in plan["checks"]:
-            if not bad.isdisjoint(referenced) or not errors.keys().isdisjoint(referenced):
-                continue  # a field it checks is already reported
-            if values is None:
-                values = {f.name: getattr(obj, f.attname) for f in model._meta.concrete_fields}
-            try:
-                ok = eval_q(constraint.condition, values) is not False
-            except Unsupported:
-                try:
-                    constraint.validate(model, obj, exclude=failed - plan["fk_names"])
-                    ok = True
-                except ValidationError:
-                    ok = False
-            if not ok:
-                name = referenced[0] if referenced else NON_FIELD_ERRORS
-                errors.setdefault(name, []).append(str(constraint.get_violation_error_message()))
-        column_of = plan["column_of"]
-        for name, messages in errors.items():
-            column = column_of.get(name, name if name != NON_FIELD_ERRORS else "")
-            for message in messages:
-                result.add(number, column, message)
-
-    def _check_unique(self, objs, rows_of, result, cols):
-        """Unique fields and UniqueConstraints: against the database (one query per set) and within the file."""
-        model = self.model
-        column_of = {col.field_name: col.error_column for col in cols if col.field_name}
-        objs = sorted(objs, key=lambda o: rows_of[id(o)])
-        sets = []
-        for f in model._meta.concrete_fields:
-            if f.unique and not f.primary_key:
-                message = f.error_messages["unique"] % {"model_name": model._meta.verbose_name,
-                                                        "field_label": f.verbose_name}
-                sets.append(((f.name,), None, message))
-        for constraint in model._meta.constraints:
-            if isinstance(constraint, models.UniqueConstraint) and constraint.fields and not constraint.expressions:
-                sets.append((tuple(constraint.fields), constraint.condition,
-                             str(constraint.get_violation_error_message())))
-        for names, condition, message in sets:
-            attnames = [_attname(model, n) for n in names]
-            keyed = []
-            for obj in objs:
-                key = tuple(getattr(obj, a) for a in attnames)
-                if any(k is None for k in key):
-                    continue
-                if condition is not None:
-                    try:
-                        if eval_q(condition, {f.name: getattr(obj, f.attname) for f in model._meta.concrete_fields}) \
-                                is False:
-                            continue
-                    except Unsupported:
-                        pass
-                keyed.append((key, obj))
-            owners = {}
-            for chunk in _chunks([k for k, _o in keyed]):
-                condition_q = Q()
-                for index, attname in enumerate(attnames):
-                    condition_q &= Q(**{f"{attname}__in": {k[index] for k in chunk}})
-                for row in model._default_manager.filter(condition_q).values_list("pk", *attnames):
-                    owners[tuple(row[1:])] = row[0]
-            seen = {}
-            column = column_of.get(names[-1], names[-1])
-            for key, obj in keyed:
-                number = rows_of[id(obj)]
-                owner = owners.get(key)
-                if owner is not None and owner != obj.pk:
-                    result.add(number, column, message)
-                elif key in seen:
-                    result.add(number, column, _("Row %(row)d has the same value.") % {"row": seen[key]})
-                else:
-                    seen[key] = number
-
     # --------------------------------------------------------------- writing
 
     def _write(self, to_create, to_update, explicit_ids, rows_of, result):
@@ -663,91 +448,12 @@ class Importer:
             if explicit_ids:
                 advance_sequence(model)
 
-    def _check_scope(self, objs, rows_of, result, cols, guard):
-        """The write path's reach rule (``core.writes.ScopeGuard``): after the write, every written object must be
-        changeable by the user under a scope computed afresh (a row that changed what a scope is made of counts
-        with its new values), and the user's own reach must be what it was before the import."""
-        if guard.admin:
-            return
-        queryset = self.model._default_manager.all()
-        scope = guard.fresh_scope()
-        allowed = set()
-        for chunk in _chunks([o.pk for o in objs]):
-            allowed |= set(queryset.editable_in(scope).filter(pk__in=chunk).values_list("pk", flat=True))
-        column = cols[0].error_column if cols else ""
-        for obj in objs:
-            if obj.pk not in allowed:
-                result.add(rows_of[id(obj)], column, _("This row would put the %(model)s outside your scope.")
-                           % {"model": self.model._meta.verbose_name})
-        try:
-            guard.check_own_scope()
-        except writes.OutOfScope as exc:
-            result.add(0, "", exc.message)
-
-
 _SKIP = object()
-
-
-
-def refused_scope_fields(user, model, changed):
-    """The scope-defining fields among ``changed`` (the fields a row changes on an existing record) that ``user``
-    may not change: all of them unless the user is an administrator, none otherwise. A new record's region is
-    free; whether the record lands inside the user's reach is checked after the write with a fresh scope."""
-    rule = writes.SCOPE_FIELDS.get(model._meta.label_lower)
-    if not rule or writes.is_admin(user):
-        return []
-    if rule == writes.ALL_FIELDS:
-        return sorted(changed)
-    return [name for name in rule if name in changed]
 
 
 def _digest(snapshot):
     """A short fingerprint of a record's stored values (the preview's plan, for models without a version)."""
     return hashlib.sha256(repr(sorted(snapshot.items())).encode()).hexdigest()[:16]
-
-
-def advance_sequence(model):
-    """After rows were inserted with explicit ids: move PostgreSQL's id sequence past them (never backwards, since
-    other transactions may have drawn ids meanwhile). SQLite's AUTOINCREMENT follows the largest id by itself."""
-    if connection.vendor != "postgresql":
-        return
-    quote = connection.ops.quote_name
-    table, column = model._meta.db_table, model._meta.pk.column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(COALESCE((SELECT MAX({quote(column)}) FROM "
-            f"{quote(table)}), 1), nextval(pg_get_serial_sequence(%s, %s))))",
-            [table, column, table, column])
-
-
-def update_rows(model, objs, fields, versioned=False):
-    """``UPDATE … SET f = %s … WHERE pk = %s`` for each object, sent with ``executemany`` (one statement prepared
-    once; psycopg pipelines it): much faster than ``bulk_update``'s ``CASE WHEN`` for thousands of rows.
-
-    ``versioned``: also ``SET version = version + 1 … AND version = %s`` with the version each object was read
-    at, so a record changed meanwhile is not overwritten. Returns the number of rows updated."""
-    quote = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
-    assignments = [f"{quote(f.column)} = %s" for f in columns]
-    where = f" WHERE {quote(model._meta.pk.column)} = %s"
-    if versioned:
-        assignments.append(f"{quote('version')} = {quote('version')} + 1")
-        where += f" AND {quote('version')} = %s"
-    sql = f"UPDATE {quote(model._meta.db_table)} SET " + ", ".join(assignments) + where
-    params = []
-    for obj in objs:
-        row = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk]
-        if versioned:
-            row.append(obj.version)
-        params.append(row)
-    written = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 1000):
-            cursor.executemany(sql, params[start:start + 1000])
-            written += max(cursor.rowcount, 0)
-    return written
-
-
 
 
 def _snapshot(obj, fields):
