@@ -1,4 +1,4 @@
-"""Bounds on every input (DESIGN §13): years 1990–2100, dates within those years, ids and numbers parsed strictly,
+"""Bounds on every input: years 1990–2100, dates within those years, ids and numbers parsed strictly,
 no NUL character. The form fields, filter fields and API fields here are what the FilterSets
 (``core.filtersets.BaseFilterSet``), the serializers (``core.api.ModelCleanSerializer``) and the models' date
 fields (``DATE_VALIDATORS``) use, so that every path (pages, API, CSV export and import) refuses the same values

@@ -1,4 +1,4 @@
-"""Every flag and status explains itself where it is shown (DESIGN §6): the formula in words, this row's numbers
+"""Every flag and status explains itself where it is shown: the formula in words, this row's numbers
 put into it, and the threshold or peer cut-off crossed.
 
 ``indicator_explanations(row, thresholds)`` → one ``Explanation`` per indicator of an organization-year (flagged

@@ -24,6 +24,6 @@ def portfolio_purchasers(user):
 
 
 def default_year(user=None):
-    """The year every dashboard opens on: the last complete calendar year (DESIGN §6 [v2]), whose annual
+    """The year every dashboard opens on: the last complete calendar year, whose annual
     reports can exist. No query."""
     return timezone.localdate().year - 1

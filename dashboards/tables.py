@@ -64,7 +64,8 @@ def indicator_column(indicator):
     return DisplayColumn(indicator.value, indicator.label, KINDS[indicator], True, EXPLANATIONS[indicator])
 
 
-# The dependency dashboard shows the columns that matter (DESIGN §6 [v2]: it fits 1366 px in both languages); every
+# The dependency dashboard shows the columns that matter, so that it fits a 1366 px
+# screen in both languages; every
 # other figure, with the explanations, is in each row's expandable details (``dashboards/_row_details.html``).
 ORGANIZATION_TABLE = [
     DisplayColumn("organization_name", _("Organization")),
@@ -128,7 +129,7 @@ def sort_rows(rows, key):
     return present + missing
 
 
-# Shown, not flagged (DESIGN §6 [v2]): in the details of a row and on an organization's page.
+# Figures shown but never flagged (no threshold applies to them): in the details of a row and on an organization's page.
 SHOWN_COLUMNS = [
     DisplayColumn("revenue_type_hhi", _("Revenue concentration (HHI by income type)"), "hhi",
                   explanation=_("How concentrated the income is across income types (government, donations, "

@@ -1,4 +1,4 @@
-"""Contracts → Open Contracting Data Standard 1.1 releases (DESIGN §12; the table is in docs/ocds.md).
+"""Contracts → Open Contracting Data Standard 1.1 releases (the mapping table is in docs/ocds.md).
 
 One contract is one contracting process: ``ocid`` = ``{OCDS_PREFIX}-{contract id}``. Each contract is published as
 one release describing its current state (the compiled release of its record is that release); ``release.date``
@@ -28,8 +28,8 @@ USCC_SCHEME = "CN-USCC"
 BATCH_SIZE = 500
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
-# tender.procurementMethod (closed codelist ``method``), DESIGN §12. "other" has no OCDS equivalent: the method is
-# left out and procurementMethodDetails says 其他.
+# tender.procurementMethod (the closed OCDS codelist ``method``: open, selective, limited, direct). "other" has no
+# OCDS equivalent: the method is left out and procurementMethodDetails says 其他.
 PROCUREMENT_METHOD = {
     ProcurementMethod.PUBLIC_TENDER: "open",
     ProcurementMethod.INVITED_TENDER: "selective",
@@ -40,7 +40,7 @@ PROCUREMENT_METHOD = {
     ProcurementMethod.FRAMEWORK: "selective",
 }
 
-# The Chinese names of DESIGN §4, published whatever the language of the request.
+# The official Chinese names of the procurement methods, published whatever the language of the request.
 METHOD_ZH = {
     ProcurementMethod.PUBLIC_TENDER: "公开招标",
     ProcurementMethod.INVITED_TENDER: "邀请招标",

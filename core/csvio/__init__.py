@@ -5,7 +5,8 @@
   Each app declares its specs in ``<app>/tables.py`` (section "CSV columns") with ``register``.
 - Exports (``export_response``; hooks ``list_export_response`` for list pages, ``CsvListMixin`` for API viewsets,
   ``rows_response`` for dashboards and indicator rows) stream ``values_list()`` rows in chunks: constant memory
-  and a fixed number of queries, UTF-8 with a BOM, formula-injection escaping (DESIGN §7).
+  and a fixed number of queries, UTF-8 with a BOM, formula-injection escaping (a cell starting
+  with ``= + - @`` gets a leading ``'`` so that spreadsheets do not run it).
 - Imports (``Importer``) detect the encoding (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK) and the
   delimiter (comma or tab), accept field names or labels as headers, resolve natural keys in bulk, validate every
   row like the forms (field validators, ``clean()``, constraints, uniqueness) and write all rows or none.

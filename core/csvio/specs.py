@@ -73,7 +73,7 @@ class CsvSpec:
         self.example = example or {}
         self.filename = filename or slug
         if _has_field(model, "version") and not any(isinstance(col, Version) for col in self.cols):
-            self.cols.append(Version())  # every export carries the record's version (DESIGN §13)
+            self.cols.append(Version())  # every export carries the record's version, checked on import
         for col in self.cols:
             col.bind(self)
 

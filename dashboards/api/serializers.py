@@ -1,4 +1,4 @@
-"""Serializers of the indicator rows (DESIGN §6 [v2]): the fields of ``ORGANIZATION_COLUMNS`` /
+"""Serializers of the indicator rows: the fields of ``ORGANIZATION_COLUMNS`` /
 ``PURCHASER_COLUMNS`` in that order (the dashboards' CSV has the same header). Ratios are numbers in 0..1 rounded
 half-up to 4 decimals, money strings with two decimals, HHI whole points, months one decimal, percentiles among
 peers one decimal; null when undefined (``dashboards.output`` rounds the CSV the same way)."""

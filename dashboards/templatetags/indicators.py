@@ -133,7 +133,8 @@ def _chosen_year(context, years):
 
 
 def _default_of(years):
-    """The last complete calendar year when it is among ``years`` (DESIGN §6 [v2]), else the latest year before
+    """The last complete calendar year when it is among ``years`` (whose annual reports can
+    exist), else the latest year before
     it, else the earliest year."""
     last_complete = default_year()
     return max([y for y in years if y <= last_complete] or [min(years)])

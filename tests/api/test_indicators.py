@@ -113,7 +113,7 @@ def test_organization_row_by_hand(case):
         "status": None, "equity_ratio_percentile": None, "revenue_type_hhi_percentile": None,
         "management_expense_ratio_percentile": None, "operating_margin_percentile": None,
     }
-    assert list(row) == ORGANIZATION_COLUMNS  # the columns of DESIGN §6, in order (the CSV header too)
+    assert list(row) == ORGANIZATION_COLUMNS  # the published columns, in order (the CSV header too)
     # O2 received nothing in 2025 (its payment is unpaid): money 0, ratios undefined (null, not 0).
     empty = rows[case["o2"].pk]
     assert empty["total_income"] == "0.00"

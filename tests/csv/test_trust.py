@@ -1,4 +1,4 @@
-"""Imports that lose nothing and exports that never cut off (DESIGN §13): strict parsing, ``version`` in every
+"""Imports that lose nothing and exports that never cut off: strict parsing, ``version`` in every
 export and checked on import, writes of only what a row changed, re-plan at confirm, administrator-only scope
 fields, and a 400 (not a cut-off 200) when an export's query cannot run."""
 

@@ -1,6 +1,6 @@
-"""The v2 formulas of DESIGN §6 against numbers computed by hand: diffuse income, the tie-break order, revenue-type
-HHI, commercial share, equity ratio, operating margin; the output precision of the API and the CSV exports; source
-labels in the reader's language."""
+"""The second version of the indicator formulas against numbers computed by hand: diffuse income, the tie-break
+order, revenue-type HHI, commercial share, equity ratio, operating margin; the output precision of the API and the
+CSV exports; source labels in the reader's language."""
 
 import csv
 import io

@@ -53,7 +53,7 @@ def _data():
 
 COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/accounts/profile/", "/no-such-page/",
           "/api/docs/"]
-# The forms each role's journeys use (DESIGN §8); the administrator sees them all.
+# The forms each role's journeys use (the roles of docs/roles.md); the administrator sees them all.
 FORMS = {
     "staff": {"contracts": "aed", "payments": "ae", "reviews": "ae"},
     "ngo_manager": {"income-records": "aed", "annual-reports": "ae", "organizations": "e"},

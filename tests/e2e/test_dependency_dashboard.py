@@ -1,4 +1,4 @@
-"""The dependency dashboard in a browser at 1366 px (DESIGN §6 [v2]): it fits the screen in both languages, and each
+"""The dependency dashboard in a browser at 1366 px: it fits the screen in both languages, and each
 row's explanation opens from the keyboard."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in a real browser (DESIGN §13): the pages work under it with no violation in the
+"""The Content-Security-Policy in a real browser: the pages work under it with no violation in the
 console — the funding-mix chart (Chart.js), the contract form and its pickers, the "rows per page" switch (a
 listener, not an inline handler) and the Swagger UI (drf-spectacular's sidecar, start-up script served as a file)."""
 

@@ -1,4 +1,4 @@
-"""Authentication (DESIGN §13): login lock-out per user name and per address (django-axes), its reset, API
+"""Authentication: login lock-out per user name and per address (django-axes), its reset, API
 throttling that counts bad tokens, the OpenAPI schema and docs for signed-in users, and ``next`` kept on this site."""
 
 import re

@@ -1,4 +1,4 @@
-"""Bounds on every input (DESIGN §13): years 1990–2100 and dates within them in filters, forms, API and imports;
+"""Bounds on every input: years 1990–2100 and dates within them in filters, forms, API and imports;
 ids parsed strictly; NUL refused; JSON bodies must be objects of bounded depth and size. A bad value answers 400
 (413 for a body too large) with a translated message naming the parameter, never 500, never a cut-off CSV."""
 

@@ -1,4 +1,4 @@
-"""Production settings (DESIGN §13): ``check --deploy`` clean, HTTPS redirect and HSTS, and the
+"""Production settings: ``check --deploy`` clean, HTTPS redirect and HSTS, and the
 Content-Security-Policy on every page. Settings are read once per process, so production runs in a subprocess."""
 
 import json

@@ -1,4 +1,4 @@
-"""Database faults (DESIGN §13): after the database drops the app's connections (a restart) the next requests
+"""Database faults: after the database drops the app's connections (a restart) the next requests
 succeed; with the database unreachable, pages and the API answer a translated 503 (with ``Retry-After``) and
 ``/readyz`` answers 503 within 10 s, while ``/healthz`` stays up."""
 

@@ -101,7 +101,7 @@ API_PREFIX = {"purchaser": "/api/purchasers/", "organization": "/api/organizatio
               "contract": "/api/contracts/", "payment": "/api/payments/", "performancereview": "/api/reviews/"}
 
 # Which side-b objects each role may NOT see (World: the staff member and the NGO manager belong to county A).
-# Written by hand from DESIGN §8, not computed by the code under test.
+# Written by hand from the role table in docs/roles.md, not computed by the code under test.
 OUT = {
     "administrator": [],
     "analyst": [],
