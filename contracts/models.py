@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.bounds import DATE_VALIDATORS
-from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
+from core.models import VisibleModelMixin, VisibleQuerySet, by_role
 from organizations.models import MONEY, ZERO, Organization, Purchaser, Region
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
@@ -26,18 +26,11 @@ GRADE_BANDS = [(Decimal("90"), Grade.EXCELLENT), (Decimal("80"), Grade.GOOD), (D
 
 class ContractQuerySet(VisibleQuerySet):
     def visibility(self, scope):
-        if scope.is_staff_role:
-            return Q(purchaser_id__in=scope.purchaser_ids)
-        if scope.is_ngo:
-            return Q(organization_id__in=scope.organization_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(purchaser_id__in=scope.purchaser_ids),
+                       ngo=Q(organization_id__in=scope.organization_ids))
 
     def changeability(self, scope):
-        if scope.is_admin:
-            return ALL
-        if scope.is_staff_role:
-            return Q(purchaser_id__in=scope.purchaser_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(purchaser_id__in=scope.purchaser_ids))
 
     def with_money(self):
         """Annotate ``paid_total`` (paid payments), ``scheduled_total`` (all payments) and ``overdue_count``."""
@@ -143,18 +136,11 @@ class ChildOfContractQuerySet(VisibleQuerySet):
     """Payments and reviews: visible and changeable exactly as their contract."""
 
     def visibility(self, scope):
-        if scope.is_staff_role:
-            return Q(contract__purchaser_id__in=scope.purchaser_ids)
-        if scope.is_ngo:
-            return Q(contract__organization_id__in=scope.organization_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(contract__purchaser_id__in=scope.purchaser_ids),
+                       ngo=Q(contract__organization_id__in=scope.organization_ids))
 
     def changeability(self, scope):
-        if scope.is_admin:
-            return ALL
-        if scope.is_staff_role:
-            return Q(contract__purchaser_id__in=scope.purchaser_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(contract__purchaser_id__in=scope.purchaser_ids))
 
 
 class PaymentQuerySet(ChildOfContractQuerySet):

@@ -139,9 +139,7 @@ class PaymentListView(ObjectListView):
     table_class = PaymentTable
     filterset_class = PaymentFilterSet
     totals = {"amount": _("Total payments")}
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("contract", "contract__organization")
+    queryset = Payment.objects.select_related("contract", "contract__organization")
 
 
 class PaymentDetailView(ObjectDetailView):
@@ -176,9 +174,7 @@ class PerformanceReviewListView(ObjectListView):
     model = PerformanceReview
     table_class = PerformanceReviewTable
     filterset_class = PerformanceReviewFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("contract", "contract__organization")
+    queryset = PerformanceReview.objects.select_related("contract", "contract__organization")
 
 
 class PerformanceReviewDetailView(ObjectDetailView):

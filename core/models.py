@@ -9,6 +9,20 @@ ALL = Q()
 NOTHING = Q(pk__in=[])
 
 
+def by_role(scope, *, admin=ALL, staff=NOTHING, ngo=NOTHING):
+    """A model's rule for one scope, given per role: ``admin`` for administrators (every row unless a model says
+    otherwise), ``staff`` for civil-affairs staff, ``ngo`` for NGO managers; any other role gets nothing. The
+    rules of ``VisibleQuerySet`` subclasses are written with it, so that each reads as the table of docs/roles.md:
+    ``by_role(scope, staff=Q(purchaser_id__in=scope.purchaser_ids))``."""
+    if scope.is_admin:
+        return admin
+    if scope.is_staff_role:
+        return staff
+    if scope.is_ngo:
+        return ngo
+    return NOTHING
+
+
 class VisibleQuerySet(models.QuerySet):
     """A queryset that knows who may see and change its rows.
 
@@ -22,7 +36,7 @@ class VisibleQuerySet(models.QuerySet):
         raise NotImplementedError
 
     def changeability(self, scope):
-        return ALL if scope.is_admin else NOTHING
+        return by_role(scope)
 
     def deletability(self, scope):
         """Who may delete: the same as who may change, unless a model says otherwise."""

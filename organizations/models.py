@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.bounds import DATE_VALIDATORS
-from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet
+from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet, by_role
 from core.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
 
 from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
@@ -102,11 +102,7 @@ class PurchaserQuerySet(VisibleQuerySet):
         return ALL
 
     def changeability(self, scope):
-        if scope.is_admin:
-            return ALL
-        if scope.is_staff_role:
-            return Q(pk__in=scope.purchaser_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(pk__in=scope.purchaser_ids))
 
     def deletability(self, scope):
         # Staff maintain their purchasers' profiles; removing a purchaser is for administrators.
@@ -167,28 +163,15 @@ class Purchaser(VisibleModelMixin, ContactFields):
 
 class OrganizationQuerySet(VisibleQuerySet):
     def visibility(self, scope):
-        if scope.is_staff_role:
-            return ALL  # every organization's public profile
-        if scope.is_ngo:
-            return Q(pk__in=scope.organization_ids)
-        return NOTHING
+        # Staff see every organization's public profile.
+        return by_role(scope, staff=ALL, ngo=Q(pk__in=scope.organization_ids))
 
     def changeability(self, scope):
-        if scope.is_admin:
-            return ALL
-        if scope.is_staff_role:
-            return Q(region_id__in=scope.region_ids)
-        if scope.is_ngo:
-            return Q(pk__in=scope.organization_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(region_id__in=scope.region_ids), ngo=Q(pk__in=scope.organization_ids))
 
     def deletability(self, scope):
         # An NGO manager edits their organization's profile but does not delete the organization.
-        if scope.is_admin:
-            return ALL
-        if scope.is_staff_role:
-            return Q(region_id__in=scope.region_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(region_id__in=scope.region_ids))
 
     def with_finances_visible_to(self, user):
         """Organizations whose money (income records, annual reports, indicators) the user may see."""
@@ -258,19 +241,12 @@ class FinanceQuerySet(VisibleQuerySet):
     """Income records and annual reports: the organization's money."""
 
     def visibility(self, scope):
-        if scope.is_staff_role:
-            return Q(organization__in=Organization.objects.filter(
-                contracts__purchaser_id__in=scope.purchaser_ids).values("pk"))
-        if scope.is_ngo:
-            return Q(organization_id__in=scope.organization_ids)
-        return NOTHING
+        return by_role(scope, staff=Q(organization__in=Organization.objects.filter(
+                           contracts__purchaser_id__in=scope.purchaser_ids).values("pk")),
+                       ngo=Q(organization_id__in=scope.organization_ids))
 
     def changeability(self, scope):
-        if scope.is_admin:
-            return ALL
-        if scope.is_ngo:
-            return Q(organization_id__in=scope.organization_ids)
-        return NOTHING
+        return by_role(scope, ngo=Q(organization_id__in=scope.organization_ids))
 
 
 class IncomeRecord(VisibleModelMixin, models.Model):

@@ -17,9 +17,7 @@ class PurchaserListView(ObjectListView):
     model = Purchaser
     table_class = PurchaserTable
     filterset_class = PurchaserFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("region")
+    queryset = Purchaser.objects.select_related("region")
 
 
 class PurchaserDetailView(ObjectDetailView):
@@ -55,9 +53,7 @@ class OrganizationListView(ObjectListView):
     model = Organization
     table_class = OrganizationTable
     filterset_class = OrganizationFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("region")
+    queryset = Organization.objects.select_related("region")
 
 
 class OrganizationDetailView(ObjectDetailView):
@@ -115,9 +111,7 @@ class IncomeRecordListView(ObjectListView):
     table_class = IncomeRecordTable
     filterset_class = IncomeRecordFilterSet
     totals = {"amount": _("Total income"), "restricted_amount": _("Restricted")}
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("organization", "funder_purchaser")
+    queryset = IncomeRecord.objects.select_related("organization", "funder_purchaser")
 
 
 class IncomeRecordDetailView(ObjectDetailView):
@@ -148,9 +142,7 @@ class AnnualReportListView(ObjectListView):
     table_class = AnnualReportTable
     filterset_class = AnnualReportFilterSet
     totals = {"total_expenses": _("Total expenses")}
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("organization")
+    queryset = AnnualReport.objects.select_related("organization")
 
 
 class AnnualReportDetailView(ObjectDetailView):
