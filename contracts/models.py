@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.bounds import DATE_VALIDATORS
-from core.models import VisibleModelMixin, VisibleQuerySet, by_role
+from core.models import VisibleModelMixin, VisibleQuerySet, amount_errors, by_role
 from organizations.models import MONEY, ZERO, Organization, Purchaser, Region
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
@@ -105,15 +105,9 @@ class Contract(VisibleModelMixin, models.Model):
         return f"{self.reference} {self.title}"
 
     def clean(self):
-        errors = {}
         self.reference = (self.reference or "").strip()
-        if self.amount is not None and self.amount <= 0:
-            errors["amount"] = _("The amount must be greater than zero.")
-        if self.restricted_amount is not None:
-            if self.restricted_amount < 0:
-                errors["restricted_amount"] = _("The restricted amount cannot be negative.")
-            elif self.amount is not None and self.restricted_amount > self.amount:
-                errors["restricted_amount"] = _("The restricted amount cannot exceed the contract amount.")
+        errors = amount_errors(self.amount, self.restricted_amount,
+                               _("The restricted amount cannot exceed the contract amount."))
         if self.start_on and self.end_on and self.end_on < self.start_on:
             errors["end_on"] = _("The end date cannot be before the start date.")
         if errors:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import get_scope
 
@@ -21,6 +22,20 @@ def by_role(scope, *, admin=ALL, staff=NOTHING, ngo=NOTHING):
     if scope.is_ngo:
         return ngo
     return NOTHING
+
+
+def amount_errors(amount, restricted_amount, too_much_restricted):
+    """The errors of an amount and the restricted part of it, by field: the amount must be above zero, the
+    restricted part at least zero and at most the amount (``too_much_restricted`` says so in the model's words)."""
+    errors = {}
+    if amount is not None and amount <= 0:
+        errors["amount"] = _("The amount must be greater than zero.")
+    if restricted_amount is not None:
+        if restricted_amount < 0:
+            errors["restricted_amount"] = _("The restricted amount cannot be negative.")
+        elif amount is not None and restricted_amount > amount:
+            errors["restricted_amount"] = too_much_restricted
+    return errors
 
 
 class VisibleQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.bounds import DATE_VALIDATORS
-from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet, by_role
+from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet, amount_errors, by_role
 from core.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
 
 from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
@@ -289,14 +289,8 @@ class IncomeRecord(VisibleModelMixin, models.Model):
         return f"{self.organization} · {self.fiscal_year} · {self.get_source_display()}"
 
     def clean(self):
-        errors = {}
-        if self.amount is not None and self.amount <= 0:
-            errors["amount"] = _("The amount must be greater than zero.")
-        if self.restricted_amount is not None:
-            if self.restricted_amount < 0:
-                errors["restricted_amount"] = _("The restricted amount cannot be negative.")
-            elif self.amount is not None and self.restricted_amount > self.amount:
-                errors["restricted_amount"] = _("The restricted amount cannot exceed the amount.")
+        errors = amount_errors(self.amount, self.restricted_amount,
+                               _("The restricted amount cannot exceed the amount."))
         if self.funder_purchaser_id and self.source != IncomeSource.GOVERNMENT_SUBSIDY:
             errors["funder_purchaser"] = _("A funding purchaser can only be named for a government subsidy.")
         self.funder_name = (self.funder_name or "").strip()
