@@ -456,6 +456,9 @@ class ContractFlag:
     def label(self):
         return self.definition.label
 
+    def as_list(self):
+        return [self]
+
     def evidence_ids(self):
         return [{"type": kind.split(".")[1], "id": pk} for kind, pk, _obj in self.evidence]
 

@@ -27,8 +27,9 @@ from core.views import style_filter_form
 
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
-from .flags import AMBER, RED, Thresholds, with_contract_flags
+from .flags import AMBER, RED, Thresholds
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
+from .integrity import flags_for, with_flags
 from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
@@ -224,9 +225,12 @@ class OrganizationFundingView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        contracts = with_contract_flags(
+        contracts = list(with_flags(
             Contract.objects.visible_to(self.request.user).filter(organization=self.object)
-            .select_related("purchaser").order_by("-signed_on", "-id"))
+            .select_related("purchaser").order_by("-signed_on", "-id")))
+        flags = flags_for(contracts, self.request.user)
+        for contract in contracts:
+            contract.integrity_flags = flags[contract.pk]
         context["contracts"] = contracts
         return context
 
