@@ -60,7 +60,7 @@ class RedFlagFilterSet(BaseFilterSet):
         model = Contract
         fields = ["q", "code", "level", "purchaser", "organization", "year", "region"]
 
-    def keep(self, queryset, name, value):
+    def keep(self, queryset, name, value: str):
         return queryset  # applied together in filter_queryset
 
     def filter_queryset(self, queryset):

@@ -3,6 +3,7 @@ read-only readable name (``purchaser_name``, ``organization_name``, ``contract_r
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import writes
@@ -29,6 +30,21 @@ class ContractAmendmentSerializer(serializers.ModelSerializer):
         model = Amendment
         fields = ["id", "signed_on", "amount_change", "new_end_on", "reason"]
         read_only_fields = fields
+
+
+class FlagEvidenceSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text=_("contract, payment, performancereview, amendment…"))
+    id = serializers.IntegerField()
+
+
+class ContractFlagSerializer(serializers.Serializer):
+    """An integrity flag on a contract (docs/integrity.md)."""
+
+    code = serializers.CharField()
+    level = serializers.ChoiceField(choices=["amber", "red"])
+    evidence = FlagEvidenceSerializer(many=True, help_text=_("The records that raise the flag and that you may see."))
+    evidence_outside_scope = serializers.IntegerField(
+        help_text=_("How many more records raise it that you may not see (counted, never named)."))
 
 
 class ContractSerializer(ModelCleanSerializer):
@@ -61,13 +77,20 @@ class ContractSerializer(ModelCleanSerializer):
         help_text=_("The contract's amendments, oldest first (read-only; create them with POST /api/amendments/). "
                     "The amount is the current value: the original is amount minus the sum of amount_change."))
 
+    flags = serializers.SerializerMethodField(
+        help_text=_("Integrity flags of the contract with their level and evidence (read-only; docs/integrity.md)."))
+
     class Meta:
         model = Contract
         fields = ["id", "reference", "title", "purchaser", "purchaser_name", "organization", "organization_name",
                   "service_category", "procurement_method", "status", "signed_on", "start_on", "end_on", "amount",
                   "restricted_amount", "unrestricted_amount", "beneficiaries_target", "region", "region_name",
                   "description", "version", "created_at", "updated_at", "paid_total", "scheduled_total",
-                  "overdue_count", "payments", "amendments"]
+                  "overdue_count", "payments", "amendments", "flags"]
+
+    @extend_schema_field(ContractFlagSerializer(many=True))
+    def get_flags(self, obj):
+        return self.context.get("api_values", {}).get("flags", {}).get(obj.pk, [])
 
     def validate(self, attrs):
         if self.instance is not None and "payments" in attrs:

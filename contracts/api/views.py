@@ -1,6 +1,7 @@
 """API viewsets of the contracts app: every row through ``visible_to``, filters from the app's FilterSets."""
 
 from core.api import ScopedModelViewSet, describe_actions
+from core.registry import api_values
 
 from ..filtersets import AmendmentFilterSet, ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
 from ..models import Amendment, Contract, Payment, PerformanceReview
@@ -19,6 +20,15 @@ class ContractViewSet(ScopedModelViewSet):
     ordering_fields = ["id", "reference", "title", "status", "service_category", "procurement_method", "signed_on",
                        "start_on", "end_on", "amount", "restricted_amount", "paid_total", "purchaser__name",
                        "organization__name"]
+
+    def get_serializer(self, *args, **kwargs):
+        """Values other apps add to a contract (its integrity flags) are computed for the whole page at once."""
+        instance = args[0] if args else kwargs.get("instance")
+        if instance is not None and not self.wants_csv():
+            objects = instance if isinstance(instance, list | tuple) else [instance]
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["api_values"] = api_values(Contract, objects, self.request.user)
+        return super().get_serializer(*args, **kwargs)
 
 
 @describe_actions(Payment)
