@@ -29,7 +29,7 @@ from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from .flags import AMBER, RED, Thresholds
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
-from .integrity import flags_for, with_flags
+from .integrity import FLAGS, any_flag, flags_for, with_flags
 from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
@@ -209,7 +209,25 @@ class PurchaserDashboardView(IndicatorDashboardView):
         return portfolio_purchasers(self.request.user)
 
     def compute(self, queryset, year):
-        return purchaser_indicators(queryset, year, thresholds=self.thresholds)
+        rows = purchaser_indicators(queryset, year, thresholds=self.thresholds)
+        return add_flag_counts(rows, self.request.user, year)
+
+
+def add_flag_counts(rows, user, year):
+    """Give each purchaser row ``flags_<code>``: how many of its contracts signed in ``year`` carry each integrity
+    flag (one grouped query for all rows; docs/integrity.md)."""
+    years = year if isinstance(year, list | tuple) else [year]
+    contracts = with_flags(Contract.objects.visible_to(user).filter(
+        purchaser__in=[row.purchaser for row in rows], signed_on__year__in=years))
+    counts = {}
+    for row in contracts.order_by().values("purchaser", "signed_on__year").annotate(
+            **{code: Count("pk", filter=any_flag([code])) for code in FLAGS}):
+        counts[(row["purchaser"], row["signed_on__year"])] = row
+    for row in rows:
+        found = counts.get((row.purchaser, row.year), {})
+        for code in FLAGS:
+            setattr(row, f"flags_{code}", found.get(code, 0))
+    return rows
 
 
 class OrganizationFundingView(LoginRequiredMixin, DetailView):
@@ -278,7 +296,17 @@ class HomeView(LoginRequiredMixin, TemplateView):
                                            lambda: purchaser_indicators(portfolio_purchasers(user), year,
                                                                         thresholds=thresholds)),
                                "-worst_flag")
+        def integrity():
+            flagged = with_flags(contracts.filter(signed_on__year=year))
+            return flagged.order_by().aggregate(
+                red=Count("pk", filter=any_flag(level=RED)),
+                amber=Count("pk", filter=any_flag(level=AMBER)))
+
+        # Contracts signed in the year with an integrity flag, by their worst level (docs/integrity.md).
+        flag_figures = cached_figures(f"home-flags-{year}", user, integrity)
         context.update({
+            "flag_red_count": flag_figures["red"],
+            "flag_amber_count": flag_figures["amber"],
             "today": today,
             "year": year,
             "contract_count": this_year["count"],

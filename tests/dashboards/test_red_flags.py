@@ -123,3 +123,26 @@ def test_api_flags_needs_login_and_follows_scope(world):
     client.force_login(user_with_role("ngo_manager", organizations=[world["late"].organization]))
     data = client.get("/api/flags/").json()
     assert [r["reference"] for r in data["results"]] == ["LATE-1"]
+
+
+def test_purchaser_dashboard_counts_each_flag(client, world):
+    client.force_login(user_with_role("analyst"))
+    response = client.get(reverse("dashboards:purchasers"), {"year": 2025}, HTTP_ACCEPT_LANGUAGE="en")
+    rows = {row.purchaser: row for row in response.context["rows"]}
+    repeat_row = rows[world["repeat"].purchaser_id]
+    assert repeat_row.flags_repeat_single_source == 1 and repeat_row.flags_late_payment == 0
+    assert rows[world["late"].purchaser_id].flags_late_payment == 1
+    assert "Repeated single-source award" in response.content.decode()
+
+
+def test_home_counts_flagged_contracts_for_staff(client, world):
+    from django.core.cache import cache
+
+    cache.clear()
+    staff = user_with_role("staff", purchasers=[world["late"].purchaser])
+    client.force_login(staff)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    year = response.context["year"]
+    expected = 1 if year == 2025 else 0
+    assert response.context["flag_red_count"] == expected
+    assert 'id="flag-red-count"' in response.content.decode()
