@@ -85,7 +85,7 @@ def test_query_count_is_fixed(client, rows):
     purchaser = PurchaserFactory()
     organization = ContractFactory(status="draft").organization
     analyst = user_with_role("analyst")
-    for n in range(rows):
+    for _n in range(rows):
         contract = ContractFactory(
             purchaser=purchaser, organization=organization, procurement_method="single_source",
             signed_on=datetime.date(2025, 1, 10), start_on=datetime.date(2025, 1, 10),
