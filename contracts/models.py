@@ -304,11 +304,11 @@ class Amendment(VisibleModelMixin, models.Model):
 
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
                                  related_name="amendments")
-    signed_on = models.DateField(_("signed on"))
+    signed_on = models.DateField(_("signed on"), validators=DATE_VALIDATORS)
     amount_change = models.DecimalField(
         _("change of amount (CNY)"), **MONEY,
         help_text=_("Positive to raise the contract's value, negative to lower it; 0 for a change of dates only."))
-    new_end_on = models.DateField(_("new end date"), null=True, blank=True,
+    new_end_on = models.DateField(_("new end date"), validators=DATE_VALIDATORS, null=True, blank=True,
                                   help_text=_("Leave empty to keep the contract's end date."))
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
