@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview
 
 
 class PaymentInline(admin.TabularInline):
@@ -48,3 +48,21 @@ class PerformanceReviewAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["contract"]
     readonly_fields = ["total_score", "grade"]
     list_select_related = ["contract"]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(SimpleHistoryAdmin):
+    """Read-only: an amendment is recorded through its page or the API, which change the contract with it."""
+
+    list_display = ["contract", "signed_on", "amount_change", "new_end_on"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__reference", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,7 @@ from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
 
 from .choices import ContractStatus, Grade, PaymentKind, ProcurementMethod, ReviewerKind, ServiceCategory
-from .models import Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview
 
 
 class ContractFilterSet(BaseFilterSet):
@@ -83,3 +83,16 @@ class PerformanceReviewFilterSet(BaseFilterSet):
         model = PerformanceReview
         fields = ["q", "contract", "purchaser", "organization", "reviewer_kind", "grade", "reviewed_on",
                   "total_min", "total_max", "region"]
+
+
+class AmendmentFilterSet(BaseFilterSet):
+    search_fields = ("contract__reference", "contract__title", "contract__organization__name", "reason")
+    contract = large_choice_filter(Contract, label=_("Contract"))
+    purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
+                                                 label=_("Purchaser"), widget=QuickSelect())
+    organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
+    signed_on = django_filters.DateFromToRangeFilter(label=_("Signed between"))
+
+    class Meta:
+        model = Amendment
+        fields = ["q", "contract", "purchaser", "organization", "signed_on"]

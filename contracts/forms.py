@@ -1,13 +1,14 @@
 """Edit forms of the contracts app: the contract with its payments inline, payments, performance reviews."""
 
 from django import forms
+from django.db.models import Sum
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import OptimisticLockFormMixin
-from core.forms import PoscModelForm
+from core.forms import PoscModelForm, format_money
 
-from .models import Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview
 
 PAYMENT_FIELDS = ["kind", "due_on", "paid_on", "amount", "note"]
 
@@ -28,6 +29,13 @@ class ContractForm(OptimisticLockFormMixin, PoscModelForm):
         super().__init__(*args, **kwargs)
         self.fields["start_on"].required = False
         self.fields["start_on"].help_text = _("Leave empty to start on the signing date.")
+        if self.instance.pk is not None:
+            changes = self.instance.amendments.aggregate(s=Sum("amount_change"))["s"]
+            if changes is not None:
+                self.fields["amount"].help_text = _(
+                    "Current value, after amendments. Original value: %(original)s; amendments: %(changes)s. "
+                    "Record a change of value as an amendment.") % {
+                    "original": format_money(self.instance.amount - changes), "changes": format_money(changes)}
 
     def clean(self):
         cleaned = super().clean()
@@ -76,3 +84,14 @@ class PerformanceReviewForm(OptimisticLockFormMixin, PoscModelForm):
                   "satisfaction_score", "financial_score", "beneficiaries_served", "findings"]
         widgets = {name: forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"})
                    for name in ("output_score", "quality_score", "satisfaction_score", "financial_score")}
+
+
+class AmendmentForm(PoscModelForm):
+    """A new amendment of a contract the user may change; saving it changes the contract's amount and end date."""
+
+    editable_choice_fields = ("contract",)
+
+    class Meta(PoscModelForm.Meta):
+        model = Amendment
+        fields = ["contract", "signed_on", "amount_change", "new_end_on", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}

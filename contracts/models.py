@@ -269,3 +269,51 @@ class PerformanceReview(VisibleModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("contracts:performancereview_detail", args=[self.pk])
+
+
+class Amendment(VisibleModelMixin, models.Model):
+    """An amendment (合同变更) of a contract: a signed change of its value and, optionally, its end date.
+
+    Saving one (``contracts.amendments.save_amendment``) changes the contract's ``amount`` and ``end_on`` in the
+    same transaction, through the one write path and its history. The contract keeps its current values; its
+    original amount is ``amount − Σ amount_change``. Amendments are not edited or deleted: a mistake is corrected
+    by another amendment, so the record of what was signed stays whole.
+    """
+
+    add_roles = ("administrator", "staff")
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
+                                 related_name="amendments")
+    signed_on = models.DateField(_("signed on"), validators=DATE_VALIDATORS)
+    amount_change = models.DecimalField(
+        _("change of amount (CNY)"), **MONEY,
+        help_text=_("Positive to raise the contract's value, negative to lower it; 0 for a change of dates only."))
+    new_end_on = models.DateField(_("new end date"), validators=DATE_VALIDATORS, null=True, blank=True,
+                                  help_text=_("Leave empty to keep the contract's end date."))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ChildOfContractQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["signed_on", "id"]
+        indexes = [models.Index(fields=["contract", "signed_on"], name="amendment_contract_signed_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="amendment_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} · {self.signed_on} · {self.amount_change:+}"
+
+    def clean(self):
+        self.reason = (self.reason or "").strip()
+        if not self.reason:
+            raise ValidationError({"reason": _("Give the reason for the amendment.")})
+        if self.amount_change == 0 and self.new_end_on is None:
+            raise ValidationError({"amount_change": _("An amendment changes the amount, the end date or both.")})
+
+    def get_absolute_url(self):
+        return reverse("contracts:amendment_detail", args=[self.pk])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.tables import BaseTable, MoneyColumn
 from core.templatetags.posc import GRADE_CLASSES, STATUS_CLASSES
 
-from .models import Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview
 
 
 class BadgeColumn(tables.Column):
@@ -78,6 +78,22 @@ class PerformanceReviewTable(BaseTable):
         model = PerformanceReview
         fields = ("reviewed_on", "contract", "organization", "reviewer_kind", "reviewer_name", "total_score",
                   "grade")
+
+
+
+class AmendmentTable(BaseTable):
+    """Amendments: when, which contract, by how much and why."""
+
+    signed_on = tables.DateColumn(linkify=True, attrs={"td": {"class": "nowrap"}})
+    contract = tables.Column(linkify=True, order_by=("contract__reference",))
+    organization = tables.Column(accessor="contract__organization", verbose_name=_("Undertaking organization"),
+                                 order_by=("contract__organization__name",))
+    amount_change = MoneyColumn()
+    reason = tables.Column(orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = Amendment
+        fields = ("signed_on", "contract", "organization", "amount_change", "new_end_on", "reason")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -192,4 +208,20 @@ PERFORMANCEREVIEW_CSV = csvio.register(csvio.CsvSpec(
              "reviewer_kind": "third_party", "reviewer_name": "吉林省社会组织评估中心", "reviewed_on": "2025-12-20",
              "output_score": "85", "quality_score": "80", "satisfaction_score": "90", "financial_score": "75",
              "beneficiaries_served": "58", "findings": ""},
+))
+
+AMENDMENT_CSV = csvio.register(csvio.CsvSpec(
+    Amendment, "amendments", [
+        csvio.Id(),
+        _contract(),
+        _contract_organization(),
+        csvio.Field("signed_on"),
+        csvio.Field("amount_change"),
+        csvio.Field("new_end_on"),
+        csvio.Field("reason"),
+    ],
+    parent="contract",
+    importable=False,
+    example={"purchaser_name": "长春市朝阳区民政局", "contract_reference": "CY-2025-001", "signed_on": "2025-06-30",
+             "amount_change": "30000.00", "new_end_on": "2026-03-31", "reason": "服务人数增加"},
 ))

@@ -1,3 +1,5 @@
+from django.urls import path
+
 from core.imports import import_path
 from core.views import crud_urls
 
@@ -13,6 +15,10 @@ urlpatterns = [
                views.PaymentDeleteView),
     *crud_urls("reviews", PerformanceReview, views.PerformanceReviewListView, views.PerformanceReviewDetailView,
                views.PerformanceReviewEditView, views.PerformanceReviewDeleteView),
+    # Amendments are recorded, never edited or deleted: list, detail and add only.
+    path("amendments/", views.AmendmentListView.as_view(), name="amendment_list"),
+    path("amendments/add/", views.AmendmentAddView.as_view(), name="amendment_add"),
+    path("amendments/<int:pk>/", views.AmendmentDetailView.as_view(), name="amendment_detail"),
     import_path("contracts", "contracts", Contract),
     import_path("payments", "payments", Payment),
     import_path("reviews", "reviews", PerformanceReview),

@@ -2,20 +2,24 @@
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView
 from django_tables2 import RequestConfig
 
+from core import writes
 from core.datacache import data_version, make_key, request_filters, scope_key
 from core.numbers import format_money
-from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from core.views import ModelViewMixin, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from organizations.models import MONEY, ZERO
 
-from .filtersets import ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
-from .forms import ContractForm, PaymentForm, PaymentFormSet, PerformanceReviewForm
-from .models import Contract, Payment, PerformanceReview
-from .tables import ContractTable, PaymentTable, PerformanceReviewTable
+from .amendments import original_amount, save_amendment
+from .filtersets import AmendmentFilterSet, ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
+from .forms import AmendmentForm, ContractForm, PaymentForm, PaymentFormSet, PerformanceReviewForm
+from .models import Amendment, Contract, Payment, PerformanceReview
+from .tables import AmendmentTable, ContractTable, PaymentTable, PerformanceReviewTable
 
 
 def warn_if_overpaid(request, contract):
@@ -100,7 +104,10 @@ class ContractDetailView(ObjectDetailView):
             "can_add_payment": Payment.user_can_add(user) and context["can_change"],
             "can_add_review": PerformanceReview.user_can_add(user) and context["can_change"],
             "overpaid": contract.scheduled_total > contract.amount,
+            "amendments": Amendment.objects.visible_to(user).filter(contract=contract),
+            "can_add_amendment": Amendment.user_can_add(user) and context["can_change"],
         })
+        context["original_amount"] = original_amount(contract)
         return context
 
 
@@ -196,3 +203,64 @@ class PerformanceReviewDeleteView(ObjectDeleteView):
     """Delete a review."""
 
     model = PerformanceReview
+
+
+# Amendments -------------------------------------------------------------------------------------------------------
+
+class AmendmentListView(ObjectListView):
+    """Amendments of the visible contracts."""
+
+    model = Amendment
+    table_class = AmendmentTable
+    filterset_class = AmendmentFilterSet
+    totals = {"amount_change": _("Net change")}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("contract", "contract__organization")
+
+
+class AmendmentDetailView(ModelViewMixin, DetailView):
+    """One amendment. Amendments are not edited or deleted (another amendment corrects one): no such buttons."""
+
+    model = Amendment
+    template_suffix = "detail"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("contract")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"detail_fields": ["contract", "signed_on", "amount_change", "new_end_on", "reason"],
+                        "can_change": False, "can_delete": False})
+        return context
+
+
+class AmendmentAddView(ObjectEditView):
+    """Record an amendment: the contract's amount and end date change with it, in one transaction."""
+
+    model = Amendment
+    form_class = AmendmentForm
+
+    def get_object(self, queryset=None):
+        if not self.is_create():
+            raise PermissionDenied(_("An amendment is not changed once saved: record another amendment instead."))
+        return super().get_object(queryset)
+
+    def save_form(self, form, formsets):
+        return save_amendment(self.request.user, form.instance)
+
+    def form_valid(self, form, formsets=()):
+        try:
+            return super().form_valid(form, formsets)
+        except ValidationError as exc:
+            form.instance.pk = None
+            form.instance._state.adding = True
+            for name, errors in writes.errors_by_field(exc).items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            return self.form_invalid(form, formsets)
+
+    def get_success_url(self):
+        if "_addanother" in self.request.POST:
+            return super().get_success_url()
+        return self.object.contract.get_absolute_url() + "#amendments"

@@ -21,6 +21,9 @@ Keys (``registry[key]``):
 ``list_annotations``   {model label (lower case): [function(queryset, user) → queryset]}: columns a higher app adds
                        to a lower app's list page (a purchaser's visible contract count).
                        ``register_list_annotation()``.
+``api_values``         {model label (lower case): {field name: function(objects, user) → {pk: value}}}: read-only
+                       values a higher app adds to a lower app's API rows (a contract's integrity flags), computed
+                       for a whole page of objects at once. ``register_api_value()``.
 """
 
 registry = {
@@ -30,6 +33,7 @@ registry = {
     "versioned_models": [],
     "detail_panels": {},
     "list_annotations": {},
+    "api_values": {},
 }
 
 
@@ -81,3 +85,13 @@ def detail_panels(model):
 
 def list_annotations(model):
     return registry["list_annotations"].get(_label(model), [])
+
+
+def register_api_value(model, name, function):
+    """Fill the read-only API field ``name`` of ``model`` with ``function(objects, user)[obj.pk]``."""
+    registry["api_values"].setdefault(_label(model), {})[name] = function
+
+
+def api_values(model, objects, user):
+    """``{field name: {pk: value}}`` of the values registered for ``model``, for ``objects`` (a page)."""
+    return {name: function(objects, user) for name, function in registry["api_values"].get(_label(model), {}).items()}

@@ -16,6 +16,20 @@ class Indicator(models.TextChoices):
     SINGLE_SOURCE_SHARE = "single_source_share", _("Single-source share")
 
 
+class FlagSetting(models.TextChoices):
+    """Settings of the integrity flags (docs/integrity.md), kept as Threshold rows beside the indicators'. For a
+    window or a limit, amber and red hold the same value."""
+
+    AMENDED_VALUE = "amended_value", _("Amended value: share of the original (amber, red)")
+    REPEAT_SINGLE_SOURCE = "repeat_single_source", _("Repeated single source: other contracts (amber, red)")
+    REPEAT_WINDOW_DAYS = "repeat_window_days", _("Repeated single source: window in days")
+    TENDER_THRESHOLD = "tender_threshold", _("Split award: tender threshold (CNY)")
+    SPLIT_WINDOW_DAYS = "split_window_days", _("Split award: window in days")
+    LATE_PAYMENT_DAYS = "late_payment_days", _("Late payment: days after the due date (amber, red)")
+    RENEWAL_WINDOW_DAYS = "renewal_window_days", _("Renewal after failure: window in days")
+    MISSING_REVIEW_DAYS = "missing_review_days", _("Missing review: days after the end date")
+
+
 class Direction(models.TextChoices):
     AT_LEAST = "gte", _("Flag when the value is at least the threshold (≥)")
     ABOVE = "gt", _("Flag when the value is above the threshold (>)")

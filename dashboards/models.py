@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ALL, VisibleModelMixin, VisibleQuerySet
 
-from .choices import Direction, Indicator
+from .choices import Direction, FlagSetting, Indicator
 
 
 class ThresholdQuerySet(VisibleQuerySet):
@@ -16,10 +16,11 @@ class ThresholdQuerySet(VisibleQuerySet):
 
 
 class Threshold(VisibleModelMixin, models.Model):
-    """Amber and red thresholds of one indicator. Ratios are fractions (0.5 = 50 %); HHI is 0..10 000;
-    reserve months are months."""
+    """Amber and red thresholds of one indicator, or a setting of the integrity flags (``FlagSetting``). Ratios are
+    fractions (0.5 = 50 %); HHI is 0..10 000; reserve months are months; windows are days."""
 
-    indicator = models.CharField(_("indicator"), max_length=40, choices=Indicator.choices, unique=True)
+    indicator = models.CharField(_("indicator"), max_length=40, choices=[*Indicator.choices, *FlagSetting.choices],
+                                 unique=True)
     amber = models.DecimalField(_("amber threshold"), max_digits=12, decimal_places=4)
     red = models.DecimalField(_("red threshold"), max_digits=12, decimal_places=4)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)

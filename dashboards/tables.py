@@ -14,6 +14,7 @@ from core.numbers import format_money, format_number, format_percent
 from .choices import Indicator
 from .flags import FLAG_ORDER
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS
+from .integrity import FLAGS
 
 DASH = "—"
 
@@ -90,6 +91,9 @@ PURCHASER_TABLE = [
     DisplayColumn("average_review_score", _("Average review score"), "score"),
     DisplayColumn("failed_reviews", _("Failed reviews"), "count"),
     DisplayColumn("overdue_payments", _("Overdue payments"), "count"),
+    # One column per integrity flag: the purchaser's contracts signed in the year that carry it (docs/integrity.md).
+    *[DisplayColumn(f"flags_{code}", definition.label, "count", explanation=definition.description)
+      for code, definition in FLAGS.items()],
 ]
 
 # CSV export of the dashboards: every field of the rows, named as in the API and docs/indicators.md.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import redflags, views
 from .report import FundingReportView
 
 app_name = "dashboards"
@@ -8,6 +8,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("dashboards/dependency/", views.DependencyDashboardView.as_view(), name="dependency"),
     path("dashboards/methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("dashboards/red-flags/", redflags.RedFlagsView.as_view(), name="red_flags"),
     path("dashboards/purchasers/", views.PurchaserDashboardView.as_view(), name="purchasers"),
     path("organizations/<int:pk>/funding/", views.OrganizationFundingView.as_view(), name="organization_funding"),
     path("organizations/<int:pk>/funding/<int:year>/report/", FundingReportView.as_view(), name="funding_report"),

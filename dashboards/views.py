@@ -28,8 +28,9 @@ from core.views import style_filter_form
 
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
-from .flags import AMBER, RED, Thresholds, with_contract_flags
+from .flags import AMBER, RED, Thresholds
 from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
+from .integrity import FLAGS, any_flag, flags_for, with_flags
 from .output import organization_output, purchaser_output
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
@@ -214,7 +215,25 @@ class PurchaserDashboardView(IndicatorDashboardView):
         return portfolio_purchasers(self.request.user)
 
     def compute(self, queryset, year):
-        return purchaser_indicators(queryset, year, thresholds=self.thresholds)
+        rows = purchaser_indicators(queryset, year, thresholds=self.thresholds)
+        return add_flag_counts(rows, self.request.user, year)
+
+
+def add_flag_counts(rows, user, year):
+    """Give each purchaser row ``flags_<code>``: how many of its contracts signed in ``year`` carry each integrity
+    flag (one grouped query for all rows; docs/integrity.md)."""
+    years = year if isinstance(year, list | tuple) else [year]
+    contracts = with_flags(Contract.objects.visible_to(user).filter(
+        purchaser__in=[row.purchaser for row in rows], signed_on__year__in=years))
+    counts = {}
+    for row in contracts.order_by().values("purchaser", "signed_on__year").annotate(
+            **{code: Count("pk", filter=any_flag([code])) for code in FLAGS}):
+        counts[(row["purchaser"], row["signed_on__year"])] = row
+    for row in rows:
+        found = counts.get((row.purchaser, row.year), {})
+        for code in FLAGS:
+            setattr(row, f"flags_{code}", found.get(code, 0))
+    return rows
 
 
 class OrganizationFundingView(LoginRequiredMixin, DetailView):
@@ -230,9 +249,12 @@ class OrganizationFundingView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        contracts = with_contract_flags(
+        contracts = list(with_flags(
             Contract.objects.visible_to(self.request.user).filter(organization=self.object)
-            .select_related("purchaser").order_by("-signed_on", "-id"))
+            .select_related("purchaser").order_by("-signed_on", "-id")))
+        flags = flags_for(contracts, self.request.user)
+        for contract in contracts:
+            contract.integrity_flags = flags[contract.pk]
         context["contracts"] = contracts
         context["planner"] = planner_context(self.request, self.object)
         return context
@@ -281,7 +303,17 @@ class HomeView(LoginRequiredMixin, TemplateView):
                                            lambda: purchaser_indicators(portfolio_purchasers(user), year,
                                                                         thresholds=thresholds)),
                                "-worst_flag")
+        def integrity():
+            flagged = with_flags(contracts.filter(signed_on__year=year))
+            return flagged.order_by().aggregate(
+                red=Count("pk", filter=any_flag(level=RED)),
+                amber=Count("pk", filter=any_flag(level=AMBER)))
+
+        # Contracts signed in the year with an integrity flag, by their worst level (docs/integrity.md).
+        flag_figures = cached_figures(f"home-flags-{year}", user, integrity)
         context.update({
+            "flag_red_count": flag_figures["red"],
+            "flag_amber_count": flag_figures["amber"],
             "today": today,
             "year": year,
             "contract_count": this_year["count"],

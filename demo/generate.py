@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from . import data
+from . import data, integrity
 
 DEMO_TODAY = dt.date(2026, 11, 30)
 FIRST_YEAR = 2019
@@ -421,6 +421,12 @@ def plan_bundle(rng, org, ctx):
         )
         contract.demo_payments = _payments(rng, contract, amount, purchaser, Payment)
         contract.demo_reviews = _reviews(rng, contract, org, purchaser, plan, PerformanceReview)
+        # The integrity flags' patterns (demo.integrity: own random streams, the main one is untouched).
+        contract.demo_payments = integrity.adjust_payments(contract, contract.demo_payments, DEMO_TODAY, Payment)
+        if plan.name == "small":  # the benchmark sets keep their review rate
+            contract.demo_reviews = integrity.add_review(contract, contract.demo_reviews, DEMO_TODAY,
+                                                         PerformanceReview)
+        contract.demo_amendment = integrity.plan_amendment(contract, DEMO_TODAY)
         contracts.append(contract)
 
     contract_income = {}
@@ -587,12 +593,12 @@ def _bulk(model, objs, plan):
 
 def seed(plan, log=None):
     """Generate ``plan``'s data set and write what is missing. Returns {model name: rows created}."""
-    from contracts.models import Contract, Payment, PerformanceReview
+    from contracts.models import Amendment, Contract, Payment, PerformanceReview
     from organizations.models import AnnualReport, IncomeRecord, Organization
 
     log = log or (lambda message: None)
-    created = {name: 0 for name in ("Organization", "Contract", "Payment", "PerformanceReview", "IncomeRecord",
-                                    "AnnualReport")}
+    created = {name: 0 for name in ("Organization", "Contract", "Payment", "PerformanceReview", "Amendment",
+                                    "IncomeRecord", "AnnualReport")}
     with transaction.atomic():
         regions = ensure_regions(plan)
         purchasers = ensure_purchasers(plan, regions)
@@ -612,7 +618,7 @@ def seed(plan, log=None):
         new = [o for o in chunk if o.uscc not in existing]
         with transaction.atomic():
             _bulk(Organization, new, plan)
-            contracts, payments, reviews, incomes, reports = [], [], [], [], []
+            contracts, payments, reviews, incomes, reports, amendments = [], [], [], [], [], []
             new_ids = {id(o) for o in new}
             for org in chunk:
                 bundle = plan_bundle(rng, org, ctx)  # always drawn, so the random stream stays the same
@@ -627,11 +633,14 @@ def seed(plan, log=None):
                 payments += c.demo_payments
                 reviews += c.demo_reviews
             _bulk(Payment, payments, plan)
+            amendments = [Amendment(contract=c, **c.demo_amendment) for c in contracts if c.demo_amendment]
+            _bulk(Amendment, amendments, plan)
             _bulk(PerformanceReview, reviews, plan)
             _bulk(IncomeRecord, incomes, plan)
             _bulk(AnnualReport, reports, plan)
         for name, objs in (("Organization", new), ("Contract", contracts), ("Payment", payments),
-                           ("PerformanceReview", reviews), ("IncomeRecord", incomes), ("AnnualReport", reports)):
+                           ("PerformanceReview", reviews), ("Amendment", amendments), ("IncomeRecord", incomes),
+                           ("AnnualReport", reports)):
             created[name] += len(objs)
         if plan.chunk < len(orgs):
             log(f"  {min(start + plan.chunk, len(orgs))}/{len(orgs)} organizations")

@@ -141,3 +141,17 @@ def test_a_changed_password_survives_a_second_run():
     seed()
     user.refresh_from_db()
     assert user.check_password("something-else-entirely")
+
+
+def test_demo_data_raises_each_integrity_flag_a_few_times():
+    """Each flag on a plausible share of the counted contracts: present, and a few per cent, not half."""
+    from contracts.choices import COUNTED_STATUSES
+    from contracts.models import Amendment
+    from dashboards.integrity import FLAGS, flag_counts, with_flags
+
+    call_command("seed_demo", stdout=StringIO())
+    counted = Contract.objects.filter(status__in=COUNTED_STATUSES).count()
+    counts = flag_counts(with_flags(Contract.objects.all(), today=TODAY))
+    for code in FLAGS:
+        assert 0 < counts[code] <= 0.08 * counted, (code, counts[code], counted)
+    assert Amendment.objects.exists()

@@ -1,13 +1,16 @@
 """Serializers of the contracts app: field names are the model field names; each foreign key comes with a
 read-only readable name (``purchaser_name``, ``organization_name``, ``contract_reference``…)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import writes
-from core.api import ModelCleanSerializer, name_field, version_field
+from core.api import ModelCleanSerializer, django_errors_to_drf, name_field, version_field
 
-from ..models import Contract, Payment, PerformanceReview
+from ..amendments import apply_to_contract, save_amendment
+from ..models import Amendment, Contract, Payment, PerformanceReview
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -18,6 +21,30 @@ class ContractPaymentSerializer(ModelCleanSerializer):
     class Meta:
         model = Payment
         fields = ["id", "kind", "due_on", "paid_on", "amount", "note"]
+
+
+class ContractAmendmentSerializer(serializers.ModelSerializer):
+    """An amendment as listed on its contract (read-only; created through ``POST /api/amendments/``)."""
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "signed_on", "amount_change", "new_end_on", "reason"]
+        read_only_fields = fields
+
+
+class FlagEvidenceSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text=_("contract, payment, performancereview, amendment…"))
+    id = serializers.IntegerField()
+
+
+class ContractFlagSerializer(serializers.Serializer):
+    """An integrity flag on a contract (docs/integrity.md)."""
+
+    code = serializers.CharField()
+    level = serializers.ChoiceField(choices=["amber", "red"])
+    evidence = FlagEvidenceSerializer(many=True, help_text=_("The records that raise the flag and that you may see."))
+    evidence_outside_scope = serializers.IntegerField(
+        help_text=_("How many more records raise it that you may not see (counted, never named)."))
 
 
 class ContractSerializer(ModelCleanSerializer):
@@ -45,6 +72,13 @@ class ContractSerializer(ModelCleanSerializer):
         many=True, required=False,
         help_text=_("The contract's payments. Writable on create only (saved with the contract in one "
                     "transaction); afterwards use /api/payments/."))
+    amendments = ContractAmendmentSerializer(
+        many=True, read_only=True,
+        help_text=_("The contract's amendments, oldest first (read-only; create them with POST /api/amendments/). "
+                    "The amount is the current value: the original is amount minus the sum of amount_change."))
+
+    flags = serializers.SerializerMethodField(
+        help_text=_("Integrity flags of the contract with their level and evidence (read-only; docs/integrity.md)."))
 
     class Meta:
         model = Contract
@@ -52,7 +86,11 @@ class ContractSerializer(ModelCleanSerializer):
                   "service_category", "procurement_method", "status", "signed_on", "start_on", "end_on", "amount",
                   "restricted_amount", "unrestricted_amount", "beneficiaries_target", "region", "region_name",
                   "description", "version", "created_at", "updated_at", "paid_total", "scheduled_total",
-                  "overdue_count", "payments"]
+                  "overdue_count", "payments", "amendments", "flags"]
+
+    @extend_schema_field(ContractFlagSerializer(many=True))
+    def get_flags(self, obj):
+        return self.context.get("api_values", {}).get("flags", {}).get(obj.pk, [])
 
     def validate(self, attrs):
         if self.instance is not None and "payments" in attrs:
@@ -111,3 +149,33 @@ class PerformanceReviewSerializer(ModelCleanSerializer):
             "grade": {"help_text": _("excellent ≥ 90, good ≥ 80, pass ≥ 60, fail < 60 (read-only).")},
         }
 
+
+
+class AmendmentSerializer(ModelCleanSerializer):
+    """An amendment of a contract. Creating one changes the contract's ``amount`` (by ``amount_change``) and, when
+    ``new_end_on`` is given, its ``end_on``, in the same transaction and history. Amendments are not changed or
+    deleted afterwards: record another amendment."""
+
+    editable_relations = ("contract",)
+    contract_reference = name_field("contract.reference")
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "contract", "contract_reference", "signed_on", "amount_change", "new_end_on", "reason",
+                  "created_at"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        contract = attrs.get("contract")
+        if contract is not None:
+            probe = Contract.objects.get(pk=contract.pk)
+            try:
+                apply_to_contract(probe, Amendment(**attrs))
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(django_errors_to_drf(exc, Amendment)) from exc
+        return attrs
+
+    def create(self, validated_data):
+        amendment = Amendment(**validated_data)
+        user = self._request_user()
+        return save_amendment(user, amendment)

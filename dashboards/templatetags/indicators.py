@@ -25,7 +25,7 @@ from organizations.models import AnnualReport, Organization, Purchaser
 
 from ..caching import cached_figures, thresholds_key
 from ..explain import indicator_explanations, status_explanation
-from ..flags import RATIO_INDICATORS, Thresholds, contract_flag_labels, with_contract_flags
+from ..flags import RATIO_INDICATORS, Thresholds
 from ..indicators import (
     OrganizationYear,
     income_by_source,
@@ -35,6 +35,7 @@ from ..indicators import (
     spend_by_year_and_category,
     top_suppliers,
 )
+from ..integrity import flags_for, with_flags
 from ..scope import default_year, finance_organizations, portfolio_purchasers
 from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_indicator, indicator_column
 
@@ -247,10 +248,12 @@ def purchaser_summary(context, purchaser):
     }
 
 
-@register.inclusion_tag("dashboards/_contract_flags.html")
-def contract_flags(contract):
-    """The contract-level flags raised on one contract, as warning badges (one query)."""
+@register.inclusion_tag("dashboards/_contract_flags.html", takes_context=True)
+def contract_flags(context, contract):
+    """The integrity flags of one contract with their evidence (docs/integrity.md): what the reader may see is
+    linked, the rest counted. A fixed number of queries."""
     from contracts.models import Contract
 
-    annotated = with_contract_flags(Contract.objects.filter(pk=contract.pk)).first()
-    return {"labels": contract_flag_labels(annotated) if annotated else []}
+    user = context["request"].user
+    rows = list(with_flags(Contract.objects.filter(pk=contract.pk)))
+    return {"flags": flags_for(rows, user).get(contract.pk, [])}

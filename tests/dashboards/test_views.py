@@ -220,10 +220,10 @@ def test_funding_page_shows_chart_data_cards_and_table(client, world):
     assert 'data-indicator="government_share" data-flag="amber"' in content
     assert "50.0 %" in content and "2.4" in content and "12.5 %" in content
     assert "≥ 50 %" in content
-    # contract-level flags: nothing overdue yet
-    assert 'data-flag="flag_overdue"' not in content
+    # integrity flags (docs/integrity.md): no payment more than 90 days late yet
+    assert 'data-flag="late_payment" data-level="red"' not in content
     PaymentFactory(contract=world["cb"], amount=D("1000"), due_on=datetime.date(2025, 1, 1), paid_on=None)
-    assert 'data-flag="flag_overdue"' in client.get(funding_url(org)).content.decode()
+    assert 'data-flag="late_payment" data-level="red"' in client.get(funding_url(org)).content.decode()
 
 
 def test_funding_page_query_count_does_not_depend_on_years_and_contracts(client, world):

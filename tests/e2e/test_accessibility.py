@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from contracts.models import Amendment
 from tests import factories as f
 from tests.e2e.axe import run_axe, serious_violations, use_axe
 from tests.e2e.helpers import PASSWORD
@@ -37,6 +38,13 @@ def _data():
                                paid_on=datetime.date(2025, 2, 10), amount=D("120000"))
     f.PaymentFactory(contract=contract, due_on=datetime.date(2025, 6, 10), paid_on=None, amount=D("180000"))
     review = f.PerformanceReviewFactory(contract=contract)
+    # An amendment (its pages), and flags with evidence on the contract and red-flags pages (the unpaid payment
+    # below is late; two single-source awards to the same organization within a year).
+    amendment = Amendment.objects.create(contract=contract, signed_on=datetime.date(2025, 6, 30),
+                                         amount_change=D("20000"), reason="服务人数增加")
+    for signed in (datetime.date(2024, 6, 1), datetime.date(2025, 2, 1)):
+        f.ContractFactory(purchaser=purchaser, organization=org, procurement_method="single_source",
+                          signed_on=signed, start_on=signed)
     income = f.IncomeRecordFactory(organization=org, fiscal_year=2025, source="donation_individual",
                                    amount=D("100000"), funder_name="爱心人士")
     report = f.AnnualReportFactory(organization=org)
@@ -47,15 +55,15 @@ def _data():
         "analyst": f.user_with_role("analyst", username="a11y-analyst"),
     }
     objects = {"contracts": contract, "payments": payment, "reviews": review, "organizations": org,
-               "purchasers": purchaser, "income-records": income, "annual-reports": report}
+               "purchasers": purchaser, "income-records": income, "annual-reports": report, "amendments": amendment}
     return users, objects
 
 
-COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/accounts/profile/", "/no-such-page/",
-          "/api/docs/"]
+COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/dashboards/red-flags/", "/accounts/profile/",
+          "/no-such-page/", "/api/docs/"]
 # The forms each role's journeys use (the roles of docs/roles.md); the administrator sees them all.
 FORMS = {
-    "staff": {"contracts": "aed", "payments": "ae", "reviews": "ae"},
+    "staff": {"contracts": "aed", "payments": "ae", "reviews": "ae", "amendments": "a"},
     "ngo_manager": {"income-records": "aed", "annual-reports": "ae", "organizations": "e"},
     "analyst": {},
 }
@@ -73,7 +81,8 @@ def _paths(role, objects):
                             "&add-0-source=foundation_grant&add-0-amount=50000#what-if"]
     for prefix, obj in objects.items():
         paths += [f"/{prefix}/", f"/{prefix}/{obj.pk}/"]
-    forms = FORMS.get(role) or {prefix: "aed" for prefix in objects}
+    # Amendments are added, never edited or deleted.
+    forms = FORMS.get(role) or {prefix: "a" if prefix == "amendments" else "aed" for prefix in objects}
     for prefix, actions in forms.items():
         pk = objects[prefix].pk
         paths += [path for action, path in (("a", f"/{prefix}/add/"), ("e", f"/{prefix}/{pk}/edit/"),

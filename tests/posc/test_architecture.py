@@ -50,6 +50,8 @@ def test_apps_fill_the_registry_at_start_up():
     assert set(registry["versioned_models"]) >= {
         "contracts.Contract", "contracts.Payment", "contracts.PerformanceReview", "organizations.Organization",
         "organizations.Purchaser", "organizations.IncomeRecord", "organizations.AnnualReport"}
-    assert registry["history_children"]["contracts.contract"] == [("payments", "contract"), ("reviews", "contract")]
+    assert registry["history_children"]["contracts.contract"] == [("payments", "contract"), ("reviews", "contract"),
+                                                                  ("amendments", "contract")]
+    assert set(registry["api_values"]["contracts.contract"]) == {"flags"}
     assert {len(registry["detail_panels"][label]) for label in ("organizations.purchaser",
                                                                  "organizations.organization")} == {2}

@@ -75,6 +75,14 @@ ROUTES = {
     "api:ocds-record": "api-ocds",
     "dashboards:dependency": "dashboard",
     "dashboards:purchasers": "dashboard",
+    "dashboards:red_flags": "dashboard",  # flagged contracts in scope: tests/dashboards/test_red_flags.py
+    "api:flags": "api-indicators",
+    # Amendments: list, add and detail pages, GET/POST API (no edit or delete): tests/contracts/test_amendments.py
+    "contracts:amendment_list": "list",
+    "contracts:amendment_add": "add",
+    "contracts:amendment_detail": "object",
+    "api:amendment-list": "api-list",
+    "api:amendment-detail": "api-object",
     "dashboards:organization_funding": "funding",
     "dashboards:funding_report": "funding",
     "dashboards:funding_report_pdf": "funding",

@@ -1,0 +1,511 @@
+"""Integrity flags on contracts (DESIGN §10, docs/integrity.md): computed by the database, with their evidence.
+
+Each flag is one ``FlagDefinition`` in ``FLAGS`` (the registry): its code, label, source, the SQL expression of
+its level (``level(settings, today)``: a ``Case`` giving ``"red"``, ``"amber"`` or NULL, correlated subqueries
+with EXISTS / SUM / COUNT, never a Python loop over rows) and the function that names its evidence for the rows a
+page shows (``evidence(contracts, settings, today)``: one query for all those rows). Adding a flag is one more
+``register_flag(FlagDefinition(...))`` (see docs/architecture.md).
+
+``with_flags(queryset)`` annotates ``flag_<code>`` on contracts; ``flags_for(contracts, user)`` builds each row's
+``ContractFlag`` list with its evidence, naming only what ``user`` may see and counting the rest. A page costs
+one query for its rows, one for the settings, at most one per flag raised on the page for the evidence and one
+per kind of evidence for its visibility, whatever the number of rows.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contracts.choices import COUNTED_STATUSES, Grade, PaymentKind, ProcurementMethod
+from contracts.models import Amendment, Contract, Payment, PerformanceReview
+from organizations.models import MONEY, ZERO
+
+from .choices import FlagLevel, FlagSetting
+from .models import Threshold
+
+AMBER = FlagLevel.AMBER.value
+RED = FlagLevel.RED.value
+LEVEL_ORDER = {AMBER: 1, RED: 2}
+MONEY_FIELD = DecimalField(**MONEY)
+
+# Settings used when a Threshold row is missing (the data migration creates every row with its source).
+DEFAULT_SETTINGS = {
+    FlagSetting.AMENDED_VALUE: (Decimal("0.10"), Decimal("0.50")),
+    FlagSetting.REPEAT_SINGLE_SOURCE: (Decimal("1"), Decimal("2")),
+    FlagSetting.REPEAT_WINDOW_DAYS: (Decimal("365"), Decimal("365")),
+    FlagSetting.TENDER_THRESHOLD: (Decimal("1000000"), Decimal("1000000")),
+    FlagSetting.SPLIT_WINDOW_DAYS: (Decimal("30"), Decimal("30")),
+    FlagSetting.LATE_PAYMENT_DAYS: (Decimal("30"), Decimal("90")),
+    FlagSetting.RENEWAL_WINDOW_DAYS: (Decimal("365"), Decimal("365")),
+    FlagSetting.MISSING_REVIEW_DAYS: (Decimal("90"), Decimal("90")),
+}
+
+
+class FlagSettings:
+    """The flags' settings (Threshold rows), read in one query: ``amber(name)``, ``red(name)``, ``days(name)``."""
+
+    def __init__(self, values):
+        self.values = {**{str(k): v for k, v in DEFAULT_SETTINGS.items()}, **values}
+
+    @classmethod
+    def load(cls):
+        rows = Threshold.objects.filter(indicator__in=[str(s) for s in FlagSetting])
+        return cls({t.indicator: (t.amber, t.red) for t in rows})
+
+    def amber(self, name):
+        return self.values[str(name)][0]
+
+    def red(self, name):
+        return self.values[str(name)][1]
+
+    def days(self, name):
+        return datetime.timedelta(days=int(self.values[str(name)][0]))
+
+
+@dataclass(frozen=True)
+class FlagDefinition:
+    """One integrity flag: ``level(settings, today)`` is the SQL expression of its level on a contract row,
+    ``evidence(contracts, settings, today)`` returns ``{contract id: [(kind, id), ...]}`` for the flagged
+    contracts given (kind: a model label such as ``"contracts.payment"``)."""
+
+    code: str
+    label: str
+    description: str
+    levels: tuple
+    source: str
+    level: object
+    evidence: object = None
+
+
+FLAGS = {}
+
+
+def register_flag(definition):
+    """Add a flag to the registry (its position is its column in pages, API and CSV)."""
+    FLAGS[definition.code] = definition
+    return definition
+
+
+def annotation_name(code):
+    return f"flag_{code}"
+
+
+# --- SQL helpers ----------------------------------------------------------------------------------------------
+
+def shifted(ref, delta):
+    """``ref ± delta`` as a date (``ref`` an ``F`` or ``OuterRef``)."""
+    return ExpressionWrapper(ref + delta, output_field=DateField())
+
+
+def leveled(red=None, amber=None):
+    """NULL unless the contract counts (neither draft nor cancelled); then red, amber or NULL."""
+    whens = [When(~Q(status__in=COUNTED_STATUSES), then=Value(None))]
+    if red is not None:
+        whens.append(When(red, then=Value(RED)))
+    if amber is not None:
+        whens.append(When(amber, then=Value(AMBER)))
+    return SqlCase(*whens, default=Value(None), output_field=CharField())
+
+
+def counted(queryset):
+    return queryset.filter(status__in=COUNTED_STATUSES)
+
+
+def _percent(fraction):
+    """A fraction (0.10) as percent (10), an integer when it is one: compared as ``x·100 > y·pct`` so that the
+    comparison stays exact on SQLite's floating-point arithmetic."""
+    pct = fraction * 100
+    return int(pct) if pct == pct.to_integral_value() else pct
+
+
+# --- the flags -------------------------------------------------------------------------------------------------
+
+def _amended_net():
+    sums = (Amendment.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
+            .annotate(s=Sum("amount_change")).values("s"))
+    return Coalesce(Subquery(sums, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+
+
+def amended_value_level(settings, today):
+    net = _amended_net()
+    original = ExpressionWrapper(F("amount") - net, output_field=MONEY_FIELD)
+
+    def above(fraction):
+        return Q(GreaterThan(net * Value(100), original * Value(_percent(fraction))))
+
+    return leveled(red=above(settings.red(FlagSetting.AMENDED_VALUE)),
+                   amber=above(settings.amber(FlagSetting.AMENDED_VALUE)))
+
+
+def amended_value_evidence(contracts, settings, today):
+    found = defaultdict(list)
+    for pk, contract_id in Amendment.objects.filter(contract__in=contracts).values_list("pk", "contract_id"):
+        found[contract_id].append(("contracts.amendment", pk))
+    return found
+
+
+def _repeat_others():
+    return counted(Contract.objects.filter(
+        purchaser=OuterRef("purchaser"), organization=OuterRef("organization"),
+        procurement_method=ProcurementMethod.SINGLE_SOURCE, signed_on__lt=OuterRef("signed_on")))
+
+
+def repeat_single_source_level(settings, today):
+    window = settings.days(FlagSetting.REPEAT_WINDOW_DAYS)
+    others = (_repeat_others().filter(signed_on__gte=shifted(OuterRef("signed_on"), -window)).order_by()
+              .values("purchaser").annotate(n=Count("pk")).values("n"))
+    n = Coalesce(Subquery(others), 0)
+    single = Q(procurement_method=ProcurementMethod.SINGLE_SOURCE)
+    return leveled(red=single & Q(GreaterThanOrEqual(n, Value(settings.red(FlagSetting.REPEAT_SINGLE_SOURCE)))),
+                   amber=single & Q(GreaterThanOrEqual(n, Value(settings.amber(FlagSetting.REPEAT_SINGLE_SOURCE)))))
+
+
+def _same_parties(contracts, **extra):
+    pairs = {(c.purchaser_id, c.organization_id) for c in contracts}
+    return counted(Contract.objects.filter(purchaser_id__in={p for p, _o in pairs},
+                                           organization_id__in={o for _p, o in pairs}, **extra))
+
+
+def repeat_single_source_evidence(contracts, settings, today):
+    window = settings.days(FlagSetting.REPEAT_WINDOW_DAYS)
+    rows = list(_same_parties(contracts, procurement_method=ProcurementMethod.SINGLE_SOURCE)
+                .values_list("pk", "purchaser_id", "organization_id", "signed_on"))
+    found = defaultdict(list)
+    for c in contracts:
+        for pk, p, o, signed in rows:
+            if (p, o) == (c.purchaser_id, c.organization_id) and c.signed_on - window <= signed < c.signed_on:
+                found[c.pk].append(("contracts.contract", pk))
+    return found
+
+
+def _split_group(ref):
+    return dict(purchaser=ref("purchaser"), organization=ref("organization"),
+                service_category=ref("service_category"))
+
+
+def split_award_level(settings, today):
+    limit = settings.amber(FlagSetting.TENDER_THRESHOLD)
+    window = settings.days(FlagSetting.SPLIT_WINDOW_DAYS)
+    below = Q(amount__lt=limit)
+    # For an anchor contract A: the sum of its group's contracts below the threshold signed in [A, A + window].
+    window_sum = (counted(Contract.objects.filter(below, **_split_group(OuterRef)))
+                  .filter(signed_on__gte=OuterRef("signed_on"), signed_on__lte=shifted(OuterRef("signed_on"), window))
+                  .order_by().values("purchaser").annotate(s=Sum("amount")).values("s"))
+    # A contract is in a split group when an anchor of its group, signed at most ``window`` days before it (or it
+    # itself), opens a window whose contracts together reach the threshold: every contract of such a window is
+    # within ``window`` days of every other, and any pairwise-close group fits in the window of its first one.
+    anchors = (counted(Contract.objects.filter(below, **_split_group(OuterRef)))
+               .filter(signed_on__lte=OuterRef("signed_on"), signed_on__gte=shifted(OuterRef("signed_on"), -window))
+               .annotate(window_sum=Subquery(window_sum, output_field=MONEY_FIELD))
+               .filter(window_sum__gte=limit))
+    return leveled(red=below & Q(Exists(anchors)))
+
+
+def split_award_evidence(contracts, settings, today):
+    limit = settings.amber(FlagSetting.TENDER_THRESHOLD)
+    window = settings.days(FlagSetting.SPLIT_WINDOW_DAYS)
+    groups = defaultdict(list)
+    for row in _same_parties(contracts, amount__lt=limit).values_list(
+            "pk", "purchaser_id", "organization_id", "service_category", "signed_on", "amount"):
+        groups[row[1:4]].append(row)
+    found = defaultdict(list)
+    for c in contracts:
+        members = groups[(c.purchaser_id, c.organization_id, c.service_category)]
+        others = set()
+        for anchor in members:
+            if not c.signed_on - window <= anchor[4] <= c.signed_on:
+                continue
+            inside = [m for m in members if anchor[4] <= m[4] <= anchor[4] + window]
+            if sum(m[5] for m in inside) >= limit:
+                others |= {m[0] for m in inside if m[0] != c.pk}
+        found[c.pk] = [("contracts.contract", pk) for pk in sorted(others)]
+    return found
+
+
+def _payments_evidence(filter_q):
+    def evidence(contracts, settings, today):
+        found = defaultdict(list)
+        for pk, contract_id in (Payment.objects.filter(contract__in=contracts).filter(filter_q(settings, today))
+                                .values_list("pk", "contract_id")):
+            found[contract_id].append(("contracts.payment", pk))
+        return found
+    return evidence
+
+
+def overpaid_level(settings, today):
+    paid = (Payment.objects.filter(contract=OuterRef("pk"), paid_on__isnull=False).order_by().values("contract")
+            .annotate(s=Sum("amount")).values("s"))
+    total = Coalesce(Subquery(paid, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+    return leveled(red=Q(GreaterThan(total, F("amount"))))
+
+
+def paid_before_signing_level(settings, today):
+    return leveled(amber=Q(Exists(Payment.objects.filter(contract=OuterRef("pk"), paid_on__lt=OuterRef("signed_on")))))
+
+
+def _duplicates():
+    twin = Payment.objects.filter(contract=OuterRef("contract"), paid_on=OuterRef("paid_on"),
+                                  amount=OuterRef("amount")).exclude(pk=OuterRef("pk"))
+    return Payment.objects.filter(paid_on__isnull=False).filter(Exists(twin))
+
+
+def duplicate_payment_level(settings, today):
+    return leveled(amber=Q(Exists(_duplicates().filter(contract=OuterRef("pk")))))
+
+
+def _late(days, today):
+    delta = datetime.timedelta(days=days)
+    return (Q(paid_on__isnull=False, paid_on__gt=shifted(F("due_on"), delta))
+            | Q(paid_on__isnull=True, due_on__lt=today - delta))
+
+
+def late_payment_level(settings, today):
+    def late(days):
+        return Q(Exists(Payment.objects.filter(contract=OuterRef("pk")).filter(_late(days, today))))
+
+    return leveled(red=late(int(settings.red(FlagSetting.LATE_PAYMENT_DAYS))),
+                   amber=late(int(settings.amber(FlagSetting.LATE_PAYMENT_DAYS))))
+
+
+def _paid_after_failure():
+    latest = (PerformanceReview.objects.filter(contract=OuterRef("contract"), reviewed_on__lt=OuterRef("paid_on"))
+              .order_by("-reviewed_on", "-id"))
+    return (Payment.objects.filter(kind=PaymentKind.FINAL, paid_on__isnull=False)
+            .annotate(last_grade=Subquery(latest.values("grade")[:1]), last_review=Subquery(latest.values("pk")[:1]))
+            .filter(last_grade=Grade.FAIL))
+
+
+def paid_despite_failure_level(settings, today):
+    return leveled(red=Q(Exists(_paid_after_failure().filter(contract=OuterRef("pk")))))
+
+
+def paid_despite_failure_evidence(contracts, settings, today):
+    found = defaultdict(list)
+    for pk, contract_id, review in (_paid_after_failure().filter(contract__in=contracts)
+                                    .values_list("pk", "contract_id", "last_review")):
+        found[contract_id] += [("contracts.payment", pk), ("contracts.performancereview", review)]
+    return found
+
+
+def _failures():
+    return PerformanceReview.objects.filter(grade=Grade.FAIL, contract__status__in=COUNTED_STATUSES)
+
+
+def renewed_after_failure_level(settings, today):
+    window = settings.days(FlagSetting.RENEWAL_WINDOW_DAYS)
+    failures = _failures().filter(
+        contract__purchaser=OuterRef("purchaser"), contract__organization=OuterRef("organization"),
+        contract__signed_on__lte=OuterRef("signed_on"), reviewed_on__lt=OuterRef("signed_on"),
+        reviewed_on__gte=shifted(OuterRef("signed_on"), -window)).exclude(contract=OuterRef("pk"))
+    return leveled(amber=Q(Exists(failures)))
+
+
+def renewed_after_failure_evidence(contracts, settings, today):
+    window = settings.days(FlagSetting.RENEWAL_WINDOW_DAYS)
+    pairs = {(c.purchaser_id, c.organization_id) for c in contracts}
+    rows = list(_failures().filter(contract__purchaser_id__in={p for p, _o in pairs},
+                                   contract__organization_id__in={o for _p, o in pairs})
+                .values_list("pk", "contract_id", "contract__purchaser_id", "contract__organization_id",
+                             "contract__signed_on", "reviewed_on"))
+    found = defaultdict(list)
+    for c in contracts:
+        for pk, contract_id, p, o, signed, reviewed in rows:
+            if (p, o) == (c.purchaser_id, c.organization_id) and contract_id != c.pk and signed <= c.signed_on \
+                    and c.signed_on - window <= reviewed < c.signed_on:
+                found[c.pk] += [("contracts.performancereview", pk), ("contracts.contract", contract_id)]
+    return found
+
+
+def missing_review_level(settings, today):
+    late = today - settings.days(FlagSetting.MISSING_REVIEW_DAYS)
+    return leveled(amber=Q(end_on__lt=late) & ~Q(Exists(PerformanceReview.objects.filter(contract=OuterRef("pk")))))
+
+
+def supervisory_conflict_level(settings, today):
+    return leveled(amber=Q(organization__business_supervisory_unit=F("purchaser")))
+
+
+for _definition in [
+    FlagDefinition(
+        "amended_value", _("Value raised by amendments"),
+        _("Amendments raise the value above the original: more than 10 % amber, more than 50 % red."),
+        (AMBER, RED), "Open Contracting red-flag guide; EU Directive 2014/24/EU Art. 72 (50 % cap)",
+        amended_value_level, amended_value_evidence),
+    FlagDefinition(
+        "repeat_single_source", _("Repeated single-source award"),
+        _("Single-source, and the same purchaser gave the same organization another single-source contract in "
+          "the 365 days before: one other amber, two or more red."),
+        (AMBER, RED), "OCDS Cardinal-style repeat-award flag",
+        repeat_single_source_level, repeat_single_source_evidence),
+    FlagDefinition(
+        "split_award", _("Split award"),
+        _("The same purchaser and organization signed two or more contracts of one service category within 30 "
+          "days of each other, each below the tender threshold, together at or above it."),
+        (RED,), "World Bank / Open Contracting \"contract splitting\"", split_award_level, split_award_evidence),
+    FlagDefinition(
+        "overpaid", _("Overpaid"), _("The paid payments add up to more than the contract's current amount."),
+        (RED,), "", overpaid_level, _payments_evidence(lambda s, t: Q(paid_on__isnull=False))),
+    FlagDefinition(
+        "paid_before_signing", _("Paid before signing"), _("A payment was made before the contract was signed."),
+        (AMBER,), "", paid_before_signing_level,
+        _payments_evidence(lambda s, t: Q(paid_on__lt=F("contract__signed_on")))),
+    FlagDefinition(
+        "duplicate_payment", _("Duplicate payment"),
+        _("Two paid payments of the contract have the same amount and the same payment date."),
+        (AMBER,), "", duplicate_payment_level,
+        _payments_evidence(lambda s, t: Q(pk__in=_duplicates().values("pk")))),
+    FlagDefinition(
+        "late_payment", _("Late payment"),
+        _("A payment was paid, or is still unpaid today, more than 30 days after its due date (amber) or more "
+          "than 90 (red)."),
+        (AMBER, RED), "Regulations on Ensuring Payments to Small and Medium-sized Enterprises (2020): 30 days",
+        late_payment_level,
+        _payments_evidence(lambda s, t: _late(int(s.amber(FlagSetting.LATE_PAYMENT_DAYS)), t))),
+    FlagDefinition(
+        "paid_despite_failure", _("Paid despite a failing review"),
+        _("A final payment was made after a failing review with no passing review in between."),
+        (RED,), "MOF Order 102 Art. 29 (payment by performance)", paid_despite_failure_level,
+        paid_despite_failure_evidence),
+    FlagDefinition(
+        "renewed_after_failure", _("Renewed after failure"),
+        _("Signed within 365 days after a failing review of an earlier contract of the same purchaser and "
+          "organization."),
+        (AMBER,), "", renewed_after_failure_level, renewed_after_failure_evidence),
+    FlagDefinition(
+        "missing_review", _("Missing review"), _("No review at all 90 days after the end date."),
+        (AMBER,), "MOF Order 102 Art. 29", missing_review_level),
+    FlagDefinition(
+        "supervisory_conflict", _("Supervisory conflict"),
+        _("The purchaser is the organization's business supervisory unit."),
+        (AMBER,), "The seed paper's \"dual management system\"", supervisory_conflict_level),
+]:
+    register_flag(_definition)
+
+
+# --- querying ---------------------------------------------------------------------------------------------------
+
+def with_flags(contracts, settings=None, today=None, codes=None):
+    """Annotate ``flag_<code>`` (``"red"``, ``"amber"`` or None) for every flag (or those of ``codes``)."""
+    settings = settings or FlagSettings.load()
+    today = today or timezone.localdate()
+    return contracts.annotate(**{annotation_name(code): d.level(settings, today)
+                                 for code, d in FLAGS.items() if codes is None or code in codes})
+
+
+def any_flag(codes=None, level=None):
+    """A ``Q`` for contracts annotated by ``with_flags`` that carry any flag of ``codes`` (at ``level``)."""
+    q = Q()
+    for code in codes or FLAGS:
+        name = annotation_name(code)
+        q |= Q(**{name: level}) if level else Q(**{f"{name}__isnull": False})
+    return q
+
+
+def flag_counts(contracts, codes=None):
+    """``{code: number of contracts carrying it}`` over an annotated queryset (one query)."""
+    codes = list(codes or FLAGS)
+    return contracts.order_by().aggregate(
+        **{code: Count("pk", filter=Q(**{f"{annotation_name(code)}__isnull": False})) for code in codes})
+
+
+def flag_counts_by(contracts, field, codes=None):
+    """``{value of field: {code: count, "total": flagged contracts}}`` (one grouped query)."""
+    codes = list(codes or FLAGS)
+    counts = {code: Count("pk", filter=Q(**{f"{annotation_name(code)}__isnull": False})) for code in codes}
+    rows = contracts.order_by().values(field).annotate(total=Count("pk", filter=any_flag(codes)), **counts)
+    return {row[field]: row for row in rows}
+
+
+@dataclass
+class ContractFlag:
+    """A flag on one contract: what the reader may open of its evidence, and how much they may not."""
+
+    code: str
+    level: str
+    evidence: list = field(default_factory=list)  # [(kind, id, object)]
+    hidden: int = 0
+
+    @property
+    def definition(self):
+        return FLAGS[self.code]
+
+    @property
+    def label(self):
+        return self.definition.label
+
+    def as_list(self):
+        return [self]
+
+    def evidence_ids(self):
+        return [{"type": kind.split(".")[1], "id": pk} for kind, pk, _obj in self.evidence]
+
+
+EVIDENCE_RELATED = {"contracts.contract": ("purchaser",), "contracts.payment": ("contract",),
+                    "contracts.performancereview": ("contract",), "contracts.amendment": ("contract",)}
+
+
+def flags_for(contracts, user, settings=None, today=None):
+    """``{contract id: [ContractFlag, ...]}`` for contracts annotated by ``with_flags`` (a list: the page's
+    rows). Evidence the user may not see is counted in ``hidden``, never named."""
+    settings = settings or FlagSettings.load()
+    today = today or timezone.localdate()
+    contracts = list(contracts)
+    result = {c.pk: [] for c in contracts}
+    raw = defaultdict(dict)
+    for code, definition in FLAGS.items():
+        flagged = [c for c in contracts if getattr(c, annotation_name(code), None)]
+        if not flagged:
+            continue
+        found = definition.evidence(flagged, settings, today) if definition.evidence else {}
+        for c in flagged:
+            raw[c.pk][code] = (getattr(c, annotation_name(code)), found.get(c.pk, []))
+    wanted = defaultdict(set)
+    for per_contract in raw.values():
+        for _level, items in per_contract.values():
+            for kind, pk in items:
+                wanted[kind].add(pk)
+    visible = {}
+    for kind, pks in wanted.items():
+        model = apps.get_model(kind)
+        rows = model.objects.visible_to(user).filter(pk__in=pks).select_related(*EVIDENCE_RELATED.get(kind, ()))
+        visible[kind] = {obj.pk: obj for obj in rows}
+    for contract_id, per_contract in raw.items():
+        for code, (level, items) in per_contract.items():
+            flag = ContractFlag(code, level)
+            for kind, pk in dict.fromkeys(items):
+                obj = visible[kind].get(pk)
+                if obj is None:
+                    flag.hidden += 1
+                else:
+                    flag.evidence.append((kind, pk, obj))
+            result[contract_id].append(flag)
+    return result
+
+
+def worst_level(flags):
+    """The most severe level among ``ContractFlag``s (None without any)."""
+    levels = [f.level for f in flags]
+    return max(levels, key=LEVEL_ORDER.get) if levels else None

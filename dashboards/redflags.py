@@ -1,0 +1,160 @@
+"""The red-flags page: flagged contracts with their evidence, counts per flag and per purchaser, filters, sorting
+and CSV (docs/integrity.md). A fixed number of queries whatever the number of rows."""
+
+import django_filters
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from contracts.models import Contract
+from core.csvio import rows_response
+from core.filtersets import BaseFilterSet, QuickSelect, large_choice_filter, visible
+from core.views import style_filter_form
+from organizations.filtersets import RegionTreeFilter
+from organizations.models import Organization, Purchaser
+
+from .choices import FlagLevel
+from .integrity import (
+    AMBER,
+    FLAGS,
+    RED,
+    FlagSettings,
+    annotation_name,
+    any_flag,
+    flag_counts,
+    flag_counts_by,
+    flags_for,
+    with_flags,
+    worst_level,
+)
+
+LEVEL_CHOICES = [(AMBER, FlagLevel.AMBER.label), (RED, FlagLevel.RED.label)]
+SORTS = {"reference": "reference", "signed_on": "signed_on", "amount": "amount", "purchaser": "purchaser__name",
+         "organization": "organization__name"}
+PER_PAGE = 50
+PURCHASERS_SHOWN = 20
+CSV_COLUMNS = ["contract", "reference", "purchaser", "purchaser_name", "organization", "organization_name",
+               "signed_on", "amount", "code", "level", "evidence", "evidence_outside_scope"]
+
+
+def flag_choices():
+    return [(code, d.label) for code, d in FLAGS.items()]
+
+
+class RedFlagFilterSet(BaseFilterSet):
+    """Filters of the red-flags page and ``/api/flags/``: flag, level, purchaser, organization, year signed and
+    region (with everything below it)."""
+
+    search_fields = ("reference", "title", "purchaser__name", "organization__name")
+    code = django_filters.ChoiceFilter(choices=flag_choices, method="keep", label=_("Flag"))
+    level = django_filters.ChoiceFilter(choices=LEVEL_CHOICES, method="keep", label=_("Level"))
+    purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Purchaser"),
+                                                 widget=QuickSelect())
+    organization = large_choice_filter(Organization, label=_("Organization"))
+    year = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year", label=_("Year signed"))
+    region = RegionTreeFilter(label=_("Service area (and below)"))
+
+    class Meta:
+        model = Contract
+        fields = ["q", "code", "level", "purchaser", "organization", "year", "region"]
+
+    def keep(self, queryset, name, value: str):
+        return queryset  # applied together in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        code = self.form.cleaned_data.get("code") or None
+        return queryset.filter(any_flag([code] if code else None, self.form.cleaned_data.get("level") or None))
+
+
+def flagged_contracts(user, params, settings, request=None):
+    """(filterset, queryset): the visible contracts annotated with every flag, narrowed to those carrying one
+    that matches the filters (all flagged contracts when the filters are invalid)."""
+    base = with_flags(Contract.objects.visible_to(user).select_related("purchaser", "organization"), settings)
+    filterset = RedFlagFilterSet(params or None, queryset=base, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        return filterset, filterset.qs
+    return filterset, base.filter(any_flag())
+
+
+def csv_rows(contracts, user, settings):
+    """One CSV row per flag of each contract (evidence as ``type:id`` of what the reader may see), in slices."""
+    for start in range(0, len(contracts), 500):
+        page = list(contracts[start:start + 500])
+        flags = flags_for(page, user, settings)
+        for contract in page:
+            for flag in flags[contract.pk]:
+                yield {"contract": contract.pk, "reference": contract.reference, "purchaser": contract.purchaser_id,
+                       "purchaser_name": contract.purchaser.name, "organization": contract.organization_id,
+                       "organization_name": contract.organization.name, "signed_on": contract.signed_on,
+                       "amount": contract.amount, "code": flag.code, "level": flag.level,
+                       "evidence": " ".join(f"{e['type']}:{e['id']}" for e in flag.evidence_ids()),
+                       "evidence_outside_scope": flag.hidden}
+
+
+class RedFlagsView(LoginRequiredMixin, TemplateView):
+    """Flagged contracts of the user's scope: which purchasers repeatedly single-source to the same organization,
+    split awards, pay late or renew after failure, with the evidence one click away."""
+
+    template_name = "dashboards/red_flags.html"
+
+    @cached_property
+    def settings(self):
+        return FlagSettings.load()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            _filterset, contracts = flagged_contracts(request.user, self.params(), self.settings, request)
+            return rows_response(CSV_COLUMNS, csv_rows(contracts.order_by("-signed_on", "-id"), request.user,
+                                                       self.settings), "red-flags")
+        return super().get(request, *args, **kwargs)
+
+    def params(self):
+        return {k: v for k, v in self.request.GET.items() if k not in ("sort", "page", "export")}
+
+    def sort(self):
+        sort = self.request.GET.get("sort", "-signed_on")
+        return sort if sort.lstrip("-") in SORTS else "-signed_on"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        filterset, contracts = flagged_contracts(user, self.params(), self.settings, self.request)
+        style_filter_form(filterset.form)
+        sort = self.sort()
+        field = SORTS[sort.lstrip("-")]
+        ordered = contracts.order_by(f"-{field}" if sort.startswith("-") else field, "-id")
+        page = Paginator(ordered, PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
+        flags = flags_for(rows, user, self.settings)
+        for contract in rows:
+            contract.integrity_flags = flags[contract.pk]
+            contract.worst_flag = worst_level(contract.integrity_flags)
+        counts = flag_counts(contracts)
+        by_purchaser = sorted(flag_counts_by(contracts, "purchaser").values(), key=lambda r: -r["total"])
+        names = dict(Purchaser.objects.filter(pk__in=[r["purchaser"] for r in by_purchaser[:PURCHASERS_SHOWN]])
+                     .values_list("pk", "name"))
+        query = self.request.GET.copy()
+        for key in ("page", "export"):
+            query.pop(key, None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        context.update({
+            "filterset": filterset, "page_obj": page, "contracts": rows, "sort": sort,
+            "page_query": query.urlencode(), "sort_query": sort_query.urlencode(),
+            "flag_totals": [(code, d, counts[code]) for code, d in FLAGS.items()],
+            "flagged_total": page.paginator.count,
+            "purchaser_rows": [{"name": names.get(r["purchaser"], ""), "pk": r["purchaser"], "total": r["total"],
+                                "counts": [r[code] for code in FLAGS]} for r in by_purchaser[:PURCHASERS_SHOWN]],
+            "purchasers_more": max(len(by_purchaser) - PURCHASERS_SHOWN, 0),
+            "definitions": list(FLAGS.values()),
+            "sort_columns": [("reference", _("Contract")), ("purchaser", _("Purchaser")),
+                             ("organization", _("Undertaking organization")), ("signed_on", _("Signed on")),
+                             ("amount", _("Amount"))],
+        })
+        return context
+
+
+__all__ = ["RedFlagFilterSet", "RedFlagsView", "annotation_name", "csv_rows", "flagged_contracts"]

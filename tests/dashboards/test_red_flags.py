@@ -1,0 +1,148 @@
+"""The red-flags page and /api/flags/: filters, counts, scope, CSV, and a query count that does not grow with the
+rows."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import ContractFactory, PaymentFactory, PurchaserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboards:red_flags")
+D = Decimal
+
+
+def single(purchaser, organization, signed_on, **kwargs):
+    return ContractFactory(purchaser=purchaser, organization=organization, procurement_method="single_source",
+                           signed_on=signed_on, start_on=signed_on, end_on=datetime.date(2099, 1, 1), **kwargs)
+
+
+@pytest.fixture
+def world():
+    first = ContractFactory(procurement_method="single_source", signed_on=datetime.date(2025, 1, 10),
+                            end_on=datetime.date(2099, 1, 1))
+    repeat = single(first.purchaser, first.organization, datetime.date(2025, 5, 1), reference="REPEAT-1")
+    late = ContractFactory(end_on=datetime.date(2099, 1, 1), reference="LATE-1")  # another purchaser
+    PaymentFactory(contract=late, due_on=datetime.date(2024, 1, 1), paid_on=datetime.date(2024, 6, 1))
+    clean = ContractFactory(end_on=datetime.date(2099, 1, 1), reference="CLEAN-1")
+    return {"first": first, "repeat": repeat, "late": late, "clean": clean}
+
+
+def get(client, user, **params):
+    client.force_login(user)
+    return client.get(URL, params, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_lists_flagged_contracts_with_evidence(client, world):
+    response = get(client, user_with_role("analyst"))
+    content = response.content.decode()
+    assert "REPEAT-1" in content and "LATE-1" in content and "CLEAN-1" not in content
+    assert world["first"].get_absolute_url() in content  # the evidence of the repeat award, one click away
+    assert response.context["flagged_total"] == 2
+    totals = {code: n for code, _d, n in response.context["flag_totals"]}
+    assert totals["repeat_single_source"] == 1 and totals["late_payment"] == 1 and totals["split_award"] == 0
+    assert {row["total"] for row in response.context["purchaser_rows"]} == {1}
+
+
+def test_filters_by_flag_level_purchaser_and_year(client, world):
+    analyst = user_with_role("analyst")
+    assert [c.reference for c in get(client, analyst, code="late_payment").context["contracts"]] == ["LATE-1"]
+    assert [c.reference for c in get(client, analyst, level="red").context["contracts"]] == ["LATE-1"]
+    assert [c.reference for c in get(client, analyst, purchaser=world["repeat"].purchaser_id).context["contracts"]] \
+        == ["REPEAT-1"]
+    assert get(client, analyst, year=2024).context["contracts"] == []
+
+
+def test_staff_see_only_their_purchasers_flags(client, world):
+    staff = user_with_role("staff", purchasers=[world["repeat"].purchaser])
+    content = get(client, staff).content.decode()
+    assert "REPEAT-1" in content and "LATE-1" not in content
+    assert get(client, staff).context["flagged_total"] == 1
+
+
+def test_csv_export(client, world):
+    client.force_login(user_with_role("analyst"))
+    response = client.get(URL, {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("contract,reference,")
+    repeat_line = next(line for line in lines if "REPEAT-1" in line)
+    assert "repeat_single_source,amber" in repeat_line and f"contract:{world['first'].pk}" in repeat_line
+
+
+QUERIES = 18  # session, user, rows, count, flag counts, purchasers, settings, evidence (one per flag), visibility
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_query_count_is_fixed(client, rows):
+    """Every flag raised on every row (repeat, split, late, overpaid, paid before signing, duplicate, missing
+    review...): the page costs the same number of queries for 5 rows as for 50."""
+    purchaser = PurchaserFactory()
+    organization = ContractFactory(status="draft").organization
+    analyst = user_with_role("analyst")
+    for _n in range(rows):
+        contract = ContractFactory(
+            purchaser=purchaser, organization=organization, procurement_method="single_source",
+            signed_on=datetime.date(2025, 1, 10), start_on=datetime.date(2025, 1, 10),
+            end_on=datetime.date(2025, 1, 31), amount=D("600000"), restricted_amount=0)
+        PaymentFactory(contract=contract, amount=D("700000"), paid_on=datetime.date(2025, 1, 1),
+                       due_on=datetime.date(2024, 1, 1))
+        PaymentFactory(contract=contract, amount=D("700000"), paid_on=datetime.date(2025, 1, 1),
+                       due_on=datetime.date(2024, 1, 1))
+    client.force_login(analyst)
+    client.get(URL)  # warm up the session and caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert len(response.context["contracts"]) == rows
+    assert len(queries) == QUERIES, [q["sql"][:120] for q in queries]
+
+
+def test_api_flags(world):
+    client = APIClient()
+    client.force_login(user_with_role("analyst"))
+    data = client.get("/api/flags/", {"year": 2025, "code": "repeat_single_source"}).json()
+    [row] = data["results"]
+    assert row["reference"] == "REPEAT-1"
+    assert row["flags"] == [{"code": "repeat_single_source", "level": "amber",
+                             "evidence": [{"type": "contract", "id": world["first"].pk}],
+                             "evidence_outside_scope": 0}]
+    assert client.get("/api/flags/", {"level": "red"}).json()["count"] == 1
+    csv = b"".join(client.get("/api/flags/", {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    assert "LATE-1" in csv and "late_payment,red" in csv
+
+
+def test_api_flags_needs_login_and_follows_scope(world):
+    assert APIClient().get("/api/flags/").status_code in (401, 403)
+    client = APIClient()
+    client.force_login(user_with_role("ngo_manager", organizations=[world["late"].organization]))
+    data = client.get("/api/flags/").json()
+    assert [r["reference"] for r in data["results"]] == ["LATE-1"]
+
+
+def test_purchaser_dashboard_counts_each_flag(client, world):
+    client.force_login(user_with_role("analyst"))
+    response = client.get(reverse("dashboards:purchasers"), {"year": 2025}, HTTP_ACCEPT_LANGUAGE="en")
+    rows = {row.purchaser: row for row in response.context["rows"]}
+    repeat_row = rows[world["repeat"].purchaser_id]
+    assert repeat_row.flags_repeat_single_source == 1 and repeat_row.flags_late_payment == 0
+    assert rows[world["late"].purchaser_id].flags_late_payment == 1
+    assert "Repeated single-source award" in response.content.decode()
+
+
+def test_home_counts_flagged_contracts_for_staff(client, world):
+    from django.core.cache import cache
+
+    cache.clear()
+    staff = user_with_role("staff", purchasers=[world["late"].purchaser])
+    client.force_login(staff)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    year = response.context["year"]
+    expected = 1 if year == 2025 else 0
+    assert response.context["flag_red_count"] == expected
+    assert 'id="flag-red-count"' in response.content.decode()
