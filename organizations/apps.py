@@ -11,5 +11,5 @@ class OrganizationsConfig(AppConfig):
 
         register_lookup("organization", "organizations.Organization", ("name", "uscc"))
         register_lookup("purchaser", "organizations.Purchaser", ("name", "uscc"))
-        register_versioned_models("organizations.Organization", "organizations.Purchaser",
+        register_versioned_models("organizations.Organization", "organizations.Purchaser", "organizations.KeyPerson",
                                   "organizations.IncomeRecord", "organizations.AnnualReport")

@@ -31,7 +31,7 @@ class OrganizationForm(PoscModelForm):
         model = Organization
         fields = ["name", "uscc", "legal_form", "charity_status", "registered_on", "region",
                   "business_supervisory_unit", "legal_representative", "staff_count", "volunteer_count",
-                  "contact_person", "phone", "email", "address", "description"]
+                  "contact_person", "phone", "email", "address", "description", "service_scope"]
 
 
 class IncomeRecordForm(PoscModelForm):
@@ -54,4 +54,4 @@ class AnnualReportForm(PoscModelForm):
         model = AnnualReport
         fields = ["organization", "fiscal_year", "total_expenses", "program_expenses", "management_expenses",
                   "fundraising_expenses", "personnel_costs", "net_assets_unrestricted", "net_assets_restricted",
-                  "staff_count"]
+                  "staff_count", "reported_government_income"]
