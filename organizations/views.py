@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from .filtersets import AnnualReportFilterSet, IncomeRecordFilterSet, OrganizationFilterSet, PurchaserFilterSet
-from .forms import AnnualReportForm, IncomeRecordForm, OrganizationForm, PurchaserForm
+from .forms import AnnualReportForm, IncomeRecordForm, KeyPersonFormSet, OrganizationForm, PurchaserForm
 from .models import AnnualReport, IncomeRecord, Organization, Purchaser
 from .tables import AnnualReportTable, IncomeRecordTable, OrganizationTable, PurchaserTable
 
@@ -98,6 +98,12 @@ class OrganizationEditView(ObjectEditView):
 
     model = Organization
     form_class = OrganizationForm
+
+    def get_formsets(self, form):
+        """Its key persons inline, like a contract's payments (saved in the same transaction)."""
+        data = self.request.POST if self.request.method == "POST" else None
+        return [KeyPersonFormSet(data, instance=self.object or Organization(), prefix="key_persons",
+                                 form_kwargs={"user": self.request.user})]
 
 
 class OrganizationDeleteView(ObjectDeleteView):
