@@ -37,6 +37,7 @@ from contracts.models import Contract, Payment, PerformanceReview
 from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, IncomeRecord, Purchaser
 
+from .accountability import FLAGGED as ACCOUNTABILITY_FLAGGED
 from .accountability import add_accountability
 from .choices import Indicator
 from .flags import FLAG_ORDER, NONE, Thresholds, worst
@@ -162,6 +163,11 @@ class OrganizationYear(Row):
     def headline(self):
         """The row's headline level: the vulnerability status (what "red organization" means)."""
         return self.status
+
+    @property
+    def accountability_flag(self):
+        """The most severe of the four accountability flags (DESIGN §11), ``None`` when all are undefined."""
+        return worst(getattr(self, f"{name}_flag") for name in ACCOUNTABILITY_FLAGGED)
 
     @property
     def standings(self):

@@ -37,7 +37,8 @@ def report(org, personnel, staff, reported=None, year=2025):
                                reported_government_income=None if reported is None else M(reported))
 
 
-def paid(contract, amount, on=D(2025, 6, 1)):
+def paid(contract, amount, on=None):
+    on = on or D(2025, 6, 1)
     return PaymentFactory(contract=contract, due_on=on, paid_on=on, amount=M(amount))
 
 
@@ -230,3 +231,56 @@ def test_ngo_manager_sees_only_their_own_accountability(world, client):
     assert "peer_median_salary" in body and "40000.00" in body
     assert "X 康复中心" not in body and "80000" not in body
     assert client.get(f"/organizations/{world['x'].pk}/").status_code == 404
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+
+def test_organization_accountability_page_shows_the_evidence(world, client):
+    client.force_login(user_with_role("analyst"))
+    html = client.get(f"/organizations/{world['x'].pk}/accountability/", {"year": 2025}).content.decode()
+    assert "33.3 %" in html and "25.0 %" in html and "-10.0 %" in html and "2.00" in html
+    assert world["c2"].reference in html  # outside scope and related party
+    assert "王五" in html and "副局长" in html and "长春市" in html
+    assert "135,000.00" in html and "150,000.00" in html
+    for name in ("Y1", "Y2", "Y3", "Y4"):  # the peers are a median, never names
+        assert f">{name}<" not in html
+
+
+def test_ngo_manager_cannot_open_another_organizations_accountability(world, client):
+    client.force_login(user_with_role("ngo_manager", organizations=[world["y1"]]))
+    assert client.get(f"/organizations/{world['x'].pk}/accountability/").status_code == 404
+    assert client.get(f"/organizations/{world['y1'].pk}/accountability/").status_code == 200
+    html = client.get("/dashboards/accountability/", {"year": 2025}).content.decode()
+    assert "Y1" in html and "X 康复中心" not in html
+
+
+def test_accountability_dashboard_rows_flags_and_csv(world, client):
+    client.force_login(user_with_role("analyst"))
+    html = client.get("/dashboards/accountability/", {"year": 2025}).content.decode()
+    assert "X 康复中心" in html and 'id="red-count">1<' in html
+    response = client.get("/dashboards/accountability/", {"year": 2025, "export": "csv", "flag": "red"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("organization,organization_name,year,contract_income,government_income,mission_drift")
+    assert len(lines) == 2 and "X 康复中心" in lines[1] and ",0.3333," in lines[1] and ",0.2500," in lines[1]
+
+
+def test_accountability_dashboard_query_count_is_fixed(world, client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user_with_role("analyst"))
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboards/accountability/", {"year": 2025}).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(20):
+        org = OrganizationFactory(name=f"N{i}", region=world["x"].region, service_scope=["other"])
+        paid(ContractFactory(organization=org, purchaser=world["p2"]), "1000")
+        report(org, "30000", 1, reported="900")
+        KeyPersonFactory(organization=org, post_purchaser=world["p2"], post_title="科员")
+    assert count() == few
