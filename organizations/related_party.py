@@ -73,3 +73,24 @@ def related_party(prefix=""):
             post_purchaser_id=OuterRef(f"{prefix}purchaser_id"),
         )
     )
+
+
+def related_party_evidence(contracts):
+    """The key persons behind the related-party rule of each of ``contracts`` (objects with ``pk``,
+    ``organization_id``, ``purchaser_id`` and ``signed_on``): ``{contract id: [("organizations.keyperson", id),
+    ...]}``, in one query for all of them (the evidence of the ``related_party`` flag, DESIGN §10)."""
+    contracts = [c for c in contracts if c.signed_on]
+    if not contracts:
+        return {}
+    persons = list(KeyPerson.objects.filter(
+        organization_id__in={c.organization_id for c in contracts},
+        post_purchaser_id__in={c.purchaser_id for c in contracts},
+    ).values_list("pk", "organization_id", "post_purchaser_id", "post_from", "post_to"))
+    found = {}
+    for c in contracts:
+        start = window_start(c.signed_on)
+        for pk, organization_id, purchaser_id, post_from, post_to in persons:
+            if (organization_id, purchaser_id) == (c.organization_id, c.purchaser_id) \
+                    and (post_from is None or post_from <= c.signed_on) and (post_to is None or post_to >= start):
+                found.setdefault(c.pk, []).append(("organizations.keyperson", pk))
+    return found

@@ -284,3 +284,20 @@ def test_accountability_dashboard_query_count_is_fixed(world, client):
         report(org, "30000", 1, reported="900")
         KeyPersonFactory(organization=org, post_purchaser=world["p2"], post_title="科员")
     assert count() == few
+
+
+def test_related_party_evidence_names_the_key_persons_in_one_query(world, django_assert_num_queries):
+    from organizations.related_party import related_party_evidence
+
+    x = world["x"]
+    old = KeyPersonFactory(organization=x, post_purchaser=world["p2"], post_title="科员", post_to=D(2021, 1, 1))
+    contracts = list(Contract.objects.filter(organization=x).order_by("pk"))
+    with django_assert_num_queries(1):
+        evidence = related_party_evidence(contracts)
+    current = x.key_persons.get(name="王五")
+    assert evidence[world["c2"].pk] == [("organizations.keyperson", current.pk)]
+    assert ("organizations.keyperson", old.pk) not in evidence[world["c2"].pk]  # ended 4 years before
+    assert all(c.purchaser_id == world["p2"].pk for c in contracts if c.pk in evidence)
+    # the Python rule and the database agree on every contract
+    flagged = set(Contract.objects.filter(organization=x).filter(related_party()).values_list("pk", flat=True))
+    assert flagged == set(evidence)
