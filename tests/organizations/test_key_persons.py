@@ -117,3 +117,13 @@ def test_csv_import_names_an_unknown_service_category(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_csv", "organizations", str(path), stderr=(err := __import__("io").StringIO()))
     assert "service_scope" in err.getvalue() and "cooking" in err.getvalue()
+
+
+def test_key_person_changes_appear_in_the_organizations_history(client):
+    org = OrganizationFactory()
+    client.force_login(user_with_role("administrator"))
+    client.post(reverse("organizations:organization_edit", args=[org.pk]), form_data(
+        org, **{"key_persons-0-name": "孙八", "key_persons-0-role": "supervisor"}))
+    assert KeyPerson.objects.filter(organization=org, name="孙八").exists()
+    html = client.get(org.get_absolute_url()).content.decode()
+    assert html.count("孙八") >= 2  # the key persons table and the history entry
