@@ -23,6 +23,7 @@ from . import data
 from .accountability import key_persons as _key_persons
 from .accountability import reported_income as _reported_income
 from .accountability import service_scope as _service_scope
+from .accountability import staff_count as _staff_count
 
 DEMO_TODAY = dt.date(2026, 11, 30)
 FIRST_YEAR = 2019
@@ -448,6 +449,7 @@ def plan_bundle(rng, org, ctx):
         subsidies = sum(int(r.amount * 100) for r in incomes
                         if r.fiscal_year == year and r.source == "government_subsidy")
         reports[-1].reported_government_income = _reported_income(org, year, contract_income.get(year, 0) + subsidies)
+        reports[-1].staff_count = _staff_count(org, int(reports[-1].personnel_costs * 100))
     return contracts, incomes, reports
 
 
