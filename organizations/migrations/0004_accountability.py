@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0002_role_groups'),
+        ('organizations', '0003_date_range_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
