@@ -4,20 +4,8 @@ grades."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ServiceCategory(models.TextChoices):
-    REHAB_CHILDREN = "rehab_children", _("Rehabilitation for disabled children")
-    REHAB_ADULT = "rehab_adult", _("Adult rehabilitation")
-    ASSISTIVE_DEVICES = "assistive_devices", _("Assistive device fitting")
-    DAILY_CARE = "daily_care", _("Home care")
-    RESIDENTIAL_CARE = "residential_care", _("Residential / day care")
-    VOCATIONAL_TRAINING = "vocational_training", _("Vocational training")
-    EMPLOYMENT = "employment", _("Employment services")
-    ACCESSIBILITY = "accessibility", _("Accessibility adaptation")
-    EDUCATION = "education", _("Education")
-    CULTURE_SPORTS = "culture_sports", _("Culture and sports")
-    LEGAL_AID = "legal_aid", _("Legal aid / rights protection")
-    OTHER = "other", _("Other")
+# The code list lives with the organizations: their service scope uses it too (DESIGN §11).
+from organizations.choices import ServiceCategory  # noqa: F401
 
 
 class ProcurementMethod(models.TextChoices):

@@ -14,6 +14,10 @@ class Indicator(models.TextChoices):
     RENEWAL_EXPOSURE = "renewal_exposure", _("Renewal exposure")
     SUPPLIER_HHI = "supplier_hhi", _("Supplier concentration (HHI)")
     SINGLE_SOURCE_SHARE = "single_source_share", _("Single-source share")
+    MISSION_DRIFT = "mission_drift", _("Mission drift")
+    SALARY_TO_PEERS = "salary_to_peers", _("Pay per staff member to the prefecture's median")
+    REPORTED_INCOME_GAP = "reported_income_gap", _("Gap between reported and recorded government income")
+    RELATED_PARTY_SHARE = "related_party_share", _("Related-party share")
 
 
 class FlagSetting(models.TextChoices):

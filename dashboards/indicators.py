@@ -18,20 +18,18 @@ entity-year: ratios are exact ``Decimal`` quotients (28 significant digits) of s
 and PostgreSQL, never rounded here (templates and exports round for display). A ratio whose denominator is 0 or
 missing is ``None`` ("undefined"), never 0 and never an error.
 
-Query bound: ``organization_indicators`` runs at most 5 queries (organizations, income totals, annual reports,
-peer standing and thresholds when not passed in); ``purchaser_indicators`` at most 4 (purchasers, supplier rows,
-reviews and overdue payments as one union, thresholds). Neither depends on the number of organizations,
-purchasers, years or rows.
+Query bound: ``organization_indicators`` runs at most 8 queries (organizations, income totals, annual reports,
+peer standing and thresholds when not passed in, 3 for the accountability fields: ``dashboards.accountability``);
+``purchaser_indicators`` at most 4 (purchasers, supplier rows, reviews and overdue payments as one union,
+thresholds). Neither depends on the number of organizations, purchasers, years or rows.
 """
 
-import datetime
-import decimal
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, CharField, Count, DecimalField, F, Func, IntegerField, Min, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, Lower, Trim
+from django.db.models import Case, CharField, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower, Trim
 from django.utils import timezone
 
 from contracts.choices import COUNTED_STATUSES, Grade, ProcurementMethod
@@ -39,98 +37,36 @@ from contracts.models import Contract, Payment, PerformanceReview
 from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, IncomeRecord, Purchaser
 
+from .accountability import FLAGGED as ACCOUNTABILITY_FLAGGED
+from .accountability import add_accountability
 from .choices import Indicator
 from .flags import FLAG_ORDER, NONE, Thresholds, worst
+from .numbers import (  # noqa: F401 - also read from here by the other modules and the tests
+    CENT,
+    FLOAT_CONTEXT,
+    MONEY_FIELD,
+    RATIO_CONTEXT,
+    SUM_FIELD,
+    TEN_THOUSAND,
+    TWELVE,
+    ZERO,
+    Divide,
+    Year,
+    _cents,
+    _date_filter,
+    _decimal,
+    _money,
+    hhi,
+    normalize_years,
+    ratio,
+)
 
-ZERO = Decimal("0")
 # The source of contract payments in ``funder_rows`` (not an IncomeSource: contract income is government income).
 CONTRACT_SOURCE = "contract"
 # Unnamed income from these sources is diffuse: in the total, but nobody's share (DESIGN §6 [v2]).
 DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, IncomeSource.MEMBERSHIP_DUES)
-CENT = Decimal("0.01")
-TWELVE = Decimal("12")
-TEN_THOUSAND = Decimal("10000")
 # A purchaser-year with fewer counted contracts gets no concentration flags (DESIGN §6 [v2], small numbers).
 MIN_CONTRACTS_TO_JUDGE = 5
-# Money sums as the database returns them; wide enough for the unrounded restricted parts of payments.
-SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
-MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
-RATIO_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
-FLOAT_CONTEXT = decimal.Context(prec=15)
-
-
-class Divide(Func):
-    """``numerator / denominator`` that never truncates. SQLite stores whole Decimal values as integers and
-    divides two integers as integers (7 / 2 = 3), so there the numerator is multiplied by 1.0 first."""
-
-    arg_joiner = " / "
-    template = "(%(expressions)s)"
-    output_field = SUM_FIELD
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sqlite(compiler, connection, arg_joiner=" * 1.0 / ", **extra_context)
-
-
-def Year(field):  # noqa: N802 - reads like the ORM's functions
-    """The calendar year of a date as an integer (PostgreSQL's EXTRACT returns numeric)."""
-    return Cast(ExtractYear(field), IntegerField())
-
-
-def normalize_years(years):
-    """``2025``, ``range(2023, 2026)`` or any iterable of years → sorted list of distinct ints."""
-    if isinstance(years, int | str):
-        years = [years]
-    result = sorted({int(y) for y in years})
-    if not result:
-        raise ValueError("at least one year is needed")
-    return result
-
-
-def _date_filter(field, years):
-    """Q for ``field`` (a date) falling in one of ``years`` (an index-friendly range, plus the exact years
-    when they are not consecutive)."""
-    q = Q(**{f"{field}__gte": datetime.date(years[0], 1, 1), f"{field}__lte": datetime.date(years[-1], 12, 31)})
-    if years[-1] - years[0] + 1 != len(years):
-        q &= Q(**{f"{field}__year__in": years})
-    return q
-
-
-def ratio(numerator, denominator):
-    """numerator / denominator as an exact Decimal (28 significant digits); ``None`` when the denominator is
-    0 or missing (the indicator is undefined)."""
-    if numerator is None or not denominator:
-        return None
-    return RATIO_CONTEXT.divide(numerator, denominator)
-
-
-def hhi(sum_of_squares, total):
-    """Σ (100·sᵢ)² with sᵢ = partᵢ / total, from Σ partᵢ² and the total: 10 000 · Σ partᵢ² / total²."""
-    if not total:
-        return None
-    return RATIO_CONTEXT.divide(TEN_THOUSAND * sum_of_squares, RATIO_CONTEXT.multiply(total, total))
-
-
-def _decimal(value):
-    """A number from a raw cursor as Decimal. SQLite returns floats for sums: keep 15 significant digits as
-    Django does, so that 0.1 + 0.2 is 0.3 again."""
-    if value is None:
-        return ZERO
-    if isinstance(value, float):
-        return FLOAT_CONTEXT.create_decimal_from_float(value)
-    return Decimal(value)
-
-
-def _cents(value):
-    """A money sum the SQL already rounded to cents: PostgreSQL returns it as a Decimal with two places, SQLite as
-    a float (converted and quantized)."""
-    return value if value.__class__ is Decimal else _money(value)
-
-
-def _money(value):
-    """A money sum from the database as Decimal with cents (PostgreSQL's numeric sums of cents already are)."""
-    if value.__class__ is not Decimal:
-        value = _decimal(value)
-    return value.quantize(CENT, rounding=decimal.ROUND_HALF_UP)
 
 
 class Row:
@@ -203,6 +139,21 @@ class OrganizationYear(Row):
     reserve_months_flag: str | None = None
     management_expense_ratio_flag: str | None = None
     renewal_exposure_flag: str | None = None
+    # Accountability (DESIGN §11, ``dashboards.accountability``); not part of ``flagged`` (the dependency flags).
+    mission_drift: Decimal | None = None
+    outside_scope_income: Decimal = ZERO
+    salary_to_peers: Decimal | None = None
+    salary_per_staff: Decimal | None = None
+    peer_median_salary: Decimal | None = None
+    peer_count: int = 0
+    reported_government_income: Decimal | None = None
+    reported_income_gap: Decimal | None = None
+    related_party_income: Decimal = ZERO
+    related_party_share: Decimal | None = None
+    mission_drift_flag: str | None = None
+    salary_to_peers_flag: str | None = None
+    reported_income_gap_flag: str | None = None
+    related_party_share_flag: str | None = None
 
     flagged = (Indicator.GOVERNMENT_SHARE.value, Indicator.TOP_FUNDER_SHARE.value, Indicator.FUNDER_HHI.value,
                Indicator.RESTRICTED_RATIO.value, Indicator.RESERVE_MONTHS.value,
@@ -212,6 +163,11 @@ class OrganizationYear(Row):
     def headline(self):
         """The row's headline level: the vulnerability status (what "red organization" means)."""
         return self.status
+
+    @property
+    def accountability_flag(self):
+        """The most severe of the four accountability flags (DESIGN §11), ``None`` when all are undefined."""
+        return worst(getattr(self, f"{name}_flag") for name in ACCOUNTABILITY_FLAGGED)
 
     @property
     def standings(self):
@@ -430,8 +386,10 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
     The vulnerability status and percentiles come from ``vulnerability.peer_standing`` (every organization of
     the database is a peer, whoever asks).
 
-    At most 5 queries (organizations, income totals, annual reports, peer standing and thresholds when not
-    passed in), whatever the number of organizations, years and rows.
+    The accountability fields (DESIGN §11) come from ``accountability.add_accountability`` (3 queries).
+
+    At most 8 queries (organizations, income totals, annual reports, peer standing and thresholds when not
+    passed in, and the three of accountability), whatever the number of organizations, years and rows.
     """
     years = normalize_years(years)
     thresholds = thresholds or Thresholds.load()
@@ -485,6 +443,7 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
             if standings:
                 _standing(row, standings)
             append(row)
+    add_accountability(rows, organizations, years, thresholds)
     return rows
 
 

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import COUNTED_STATUSES, Grade, PaymentKind, ProcurementMethod
 from contracts.models import Amendment, Contract, Payment, PerformanceReview
 from organizations.models import MONEY, ZERO
+from organizations.related_party import related_party, related_party_evidence
 
 from .choices import FlagLevel, FlagSetting
 from .models import Threshold
@@ -344,6 +345,14 @@ def missing_review_level(settings, today):
     return leveled(amber=Q(end_on__lt=late) & ~Q(Exists(PerformanceReview.objects.filter(contract=OuterRef("pk")))))
 
 
+def related_party_level(settings, today):
+    return leveled(red=Q(related_party()))
+
+
+def related_party_flag_evidence(contracts, settings, today):
+    return related_party_evidence(contracts)
+
+
 def supervisory_conflict_level(settings, today):
     return leveled(amber=Q(organization__business_supervisory_unit=F("purchaser")))
 
@@ -397,6 +406,11 @@ for _definition in [
     FlagDefinition(
         "missing_review", _("Missing review"), _("No review at all 90 days after the end date."),
         (AMBER,), "MOF Order 102 Art. 29", missing_review_level),
+    FlagDefinition(
+        "related_party", _("Related party"),
+        _("A key person of the organization held a post at the purchaser in the 3 years before signing."),
+        (RED,), "Regulations on the Registration of Social Organizations (leaders close to the buying office)",
+        related_party_level, related_party_flag_evidence),
     FlagDefinition(
         "supervisory_conflict", _("Supervisory conflict"),
         _("The purchaser is the organization's business supervisory unit."),

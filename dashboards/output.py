@@ -22,6 +22,9 @@ ORGANIZATION_KINDS = {
     "revenue_type_hhi": HHI, "commercial_share": RATIO, "equity_ratio": RATIO, "operating_margin": RATIO,
     "equity_ratio_percentile": PERCENTILE, "revenue_type_hhi_percentile": PERCENTILE,
     "management_expense_ratio_percentile": PERCENTILE, "operating_margin_percentile": PERCENTILE,
+    "mission_drift": RATIO, "outside_scope_income": MONEY, "salary_to_peers": SCORE, "salary_per_staff": MONEY,
+    "peer_median_salary": MONEY, "reported_government_income": MONEY, "reported_income_gap": RATIO,
+    "related_party_income": MONEY, "related_party_share": RATIO,
 }
 PURCHASER_KINDS = {
     "spend": MONEY, "supplier_hhi": HHI, "top_supplier_share": RATIO, "single_source_share": RATIO,

@@ -50,6 +50,16 @@ EXPLANATIONS = {
                               "single supplier."),
     Indicator.SINGLE_SOURCE_SHARE: _("Share of the year's spend awarded by single-source procurement, without "
                                      "competition."),
+    Indicator.MISSION_DRIFT: _("Share of the year's contract income from contracts whose service category is "
+                               "outside the organization's registered service scope."),
+    Indicator.SALARY_TO_PEERS: _("Personnel costs per staff member, divided by the median of the same among the "
+                                 "organizations of its prefecture (at least 5)."),
+    Indicator.REPORTED_INCOME_GAP: _("Government income as the annual report declares it, minus the government "
+                                     "income recorded here, as a share of the recorded one; flagged on its size "
+                                     "either way."),
+    Indicator.RELATED_PARTY_SHARE: _("Share of the year's contract income from contracts signed with a purchaser "
+                                     "where a key person of the organization held a post in the 3 years before; "
+                                     "amber above 0 %, red at or above the red threshold."),
 }
 
 KINDS = {
@@ -57,6 +67,8 @@ KINDS = {
     Indicator.RESTRICTED_RATIO: "percent", Indicator.RESERVE_MONTHS: "months",
     Indicator.MANAGEMENT_EXPENSE_RATIO: "percent", Indicator.RENEWAL_EXPOSURE: "percent",
     Indicator.SUPPLIER_HHI: "hhi", Indicator.SINGLE_SOURCE_SHARE: "percent",
+    Indicator.MISSION_DRIFT: "percent", Indicator.SALARY_TO_PEERS: "ratio", Indicator.REPORTED_INCOME_GAP: "percent",
+    Indicator.RELATED_PARTY_SHARE: "percent",
 }
 
 
@@ -96,11 +108,27 @@ PURCHASER_TABLE = [
       for code, definition in FLAGS.items()],
 ]
 
+# The accountability dashboard (DESIGN §11): the four indicators with the money behind them; its CSV has the
+# organization, the year, the income it divides and every accountability field (the API has them too).
+ACCOUNTABILITY_TABLE = [
+    DisplayColumn("organization_name", _("Organization")),
+    DisplayColumn("accountability_flag", _("Flag"), "flag"),
+    DisplayColumn("contract_income", _("Contract income"), "money"),
+    indicator_column(Indicator.MISSION_DRIFT),
+    indicator_column(Indicator.SALARY_TO_PEERS),
+    indicator_column(Indicator.REPORTED_INCOME_GAP),
+    indicator_column(Indicator.RELATED_PARTY_SHARE),
+]
+ACCOUNTABILITY_COLUMNS = ["organization", "organization_name", "year", "contract_income", "government_income",
+                          *ORGANIZATION_COLUMNS[ORGANIZATION_COLUMNS.index("mission_drift"):]]
+
 # CSV export of the dashboards: every field of the rows, named as in the API and docs/indicators.md.
 ORGANIZATION_EXPORT_COLUMNS = ORGANIZATION_COLUMNS
 PURCHASER_EXPORT_COLUMNS = PURCHASER_COLUMNS
 
-SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1), "status": lambda row: row.risk_key}
+SORT_EXTRA = {"worst_flag": lambda row: FLAG_ORDER.get(row.worst_flag, -1), "status": lambda row: row.risk_key,
+              "accountability_flag": lambda row: (FLAG_ORDER.get(row.accountability_flag, -1),
+                                                  row.related_party_share or 0, row.mission_drift or 0)}
 
 
 def format_indicator(value, kind):
@@ -113,6 +141,8 @@ def format_indicator(value, kind):
         return format_percent(value)
     if kind == "hhi":
         return format_number(value)
+    if kind == "ratio":
+        return format_number(value, 2)
     if kind in ("months", "score"):
         return format_number(value, 1)
     if kind == "money":

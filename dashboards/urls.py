@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import redflags, views
+from . import accountability_views, redflags, views
 from .report import FundingReportView
 
 app_name = "dashboards"
 
 urlpatterns = [
+    path("dashboards/accountability/", accountability_views.AccountabilityDashboardView.as_view(),
+         name="accountability"),
+    path("organizations/<int:pk>/accountability/", accountability_views.OrganizationAccountabilityView.as_view(),
+         name="organization_accountability"),
     path("dashboards/dependency/", views.DependencyDashboardView.as_view(), name="dependency"),
     path("dashboards/methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("dashboards/red-flags/", redflags.RedFlagsView.as_view(), name="red_flags"),

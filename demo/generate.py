@@ -20,6 +20,10 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from . import data, integrity
+from .accountability import key_persons as _key_persons
+from .accountability import reported_income as _reported_income
+from .accountability import service_scope as _service_scope
+from .accountability import staff_count as _staff_count
 
 DEMO_TODAY = dt.date(2026, 11, 30)
 FIRST_YEAR = 2019
@@ -327,6 +331,7 @@ def plan_organizations(rng, ctx, used_names=None):
             address=f"{place}{rng.choice(data.STREETS)}{rng.randint(1, 3999)}号",
             description=f"{place}{suffix}，主要提供" + "、".join(data.CATEGORY_TITLES[c] for c in categories) + "。",
         )
+        org.service_scope = _service_scope(uscc, categories)
         org.demo = {
             "profile": profile, "categories": categories, "county": county[0],
             "restricted": rng.uniform(*restricted), "reserve": rng.uniform(*reserve),
@@ -447,6 +452,10 @@ def plan_bundle(rng, org, ctx):
         other_restricted = sum(int(r.restricted_amount * 100) for r in incomes if r.fiscal_year == year)
         reports.append(_annual_report(rng, org, year, contract_income.get(year, 0) + other,
                                       restricted_income.get(year, 0) + other_restricted, AnnualReport))
+        subsidies = sum(int(r.amount * 100) for r in incomes
+                        if r.fiscal_year == year and r.source == "government_subsidy")
+        reports[-1].reported_government_income = _reported_income(org, year, contract_income.get(year, 0) + subsidies)
+        reports[-1].staff_count = _staff_count(org, int(reports[-1].personnel_costs * 100))
     return contracts, incomes, reports
 
 
@@ -594,10 +603,11 @@ def _bulk(model, objs, plan):
 def seed(plan, log=None):
     """Generate ``plan``'s data set and write what is missing. Returns {model name: rows created}."""
     from contracts.models import Amendment, Contract, Payment, PerformanceReview
-    from organizations.models import AnnualReport, IncomeRecord, Organization
+    from organizations.models import AnnualReport, IncomeRecord, KeyPerson, Organization
 
     log = log or (lambda message: None)
-    created = {name: 0 for name in ("Organization", "Contract", "Payment", "PerformanceReview", "Amendment",
+    created = {name: 0 for name in ("Organization", "KeyPerson", "Contract", "Payment", "PerformanceReview",
+                                    "Amendment",
                                     "IncomeRecord", "AnnualReport")}
     with transaction.atomic():
         regions = ensure_regions(plan)
@@ -618,6 +628,8 @@ def seed(plan, log=None):
         new = [o for o in chunk if o.uscc not in existing]
         with transaction.atomic():
             _bulk(Organization, new, plan)
+            key_persons = [p for org in new for p in _key_persons(org, ctx)]
+            _bulk(KeyPerson, key_persons, plan)
             contracts, payments, reviews, incomes, reports, amendments = [], [], [], [], [], []
             new_ids = {id(o) for o in new}
             for org in chunk:
@@ -638,8 +650,9 @@ def seed(plan, log=None):
             _bulk(PerformanceReview, reviews, plan)
             _bulk(IncomeRecord, incomes, plan)
             _bulk(AnnualReport, reports, plan)
-        for name, objs in (("Organization", new), ("Contract", contracts), ("Payment", payments),
-                           ("PerformanceReview", reviews), ("Amendment", amendments), ("IncomeRecord", incomes),
+        for name, objs in (("Organization", new), ("KeyPerson", key_persons), ("Contract", contracts),
+                           ("Payment", payments), ("PerformanceReview", reviews), ("Amendment", amendments),
+                           ("IncomeRecord", incomes),
                            ("AnnualReport", reports)):
             created[name] += len(objs)
         if plan.chunk < len(orgs):

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     AnnualReport,
     IncomeRecord,
+    KeyPerson,
     Organization,
     OrganizationMembership,
     Purchaser,
@@ -49,6 +50,13 @@ class AnnualReportInline(admin.TabularInline):
     fields = ["fiscal_year", "total_expenses", "program_expenses", "management_expenses", "net_assets_unrestricted"]
 
 
+class KeyPersonInline(admin.TabularInline):
+    model = KeyPerson
+    extra = 0
+    fields = ["name", "role", "post_purchaser", "post_title", "post_from", "post_to"]
+    autocomplete_fields = ["post_purchaser"]
+
+
 class OrganizationMembershipInline(admin.TabularInline):
     model = OrganizationMembership
     extra = 0
@@ -61,7 +69,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     list_filter = ["legal_form", "charity_status"]
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["region", "business_supervisory_unit"]
-    inlines = [IncomeRecordInline, AnnualReportInline, OrganizationMembershipInline]
+    inlines = [KeyPersonInline, IncomeRecordInline, AnnualReportInline, OrganizationMembershipInline]
 
 
 @admin.register(IncomeRecord)
@@ -79,6 +87,14 @@ class AnnualReportAdmin(SimpleHistoryAdmin):
     list_filter = ["fiscal_year"]
     search_fields = ["organization__name", "organization__uscc"]
     autocomplete_fields = ["organization"]
+
+
+@admin.register(KeyPerson)
+class KeyPersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "role", "organization", "post_purchaser", "post_title", "post_from", "post_to"]
+    list_filter = ["role"]
+    search_fields = ["name", "organization__name", "post_purchaser__name"]
+    autocomplete_fields = ["organization", "post_purchaser"]
 
 
 @admin.register(PurchaserMembership)

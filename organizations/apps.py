@@ -7,9 +7,12 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations and purchasers")
 
     def ready(self):
-        from core.registry import register_lookup, register_versioned_models
+        from core.registry import register_history_children, register_lookup, register_versioned_models
 
         register_lookup("organization", "organizations.Organization", ("name", "uscc"))
         register_lookup("purchaser", "organizations.Purchaser", ("name", "uscc"))
-        register_versioned_models("organizations.Organization", "organizations.Purchaser",
+        register_versioned_models("organizations.Organization", "organizations.Purchaser", "organizations.KeyPerson",
                                   "organizations.IncomeRecord", "organizations.AnnualReport")
+        # Key persons are edited on their organization's form: their changes appear in its history.
+        register_history_children("organizations.Organization", [("key_persons", "organization")],
+                                  subject_fields={"organizations.KeyPerson": ("name", "role")})

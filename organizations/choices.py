@@ -56,3 +56,28 @@ class IncomeSource(models.TextChoices):
     MEMBERSHIP_DUES = "membership_dues", _("Membership dues")
     INVESTMENT = "investment", _("Investment income")
     OTHER = "other", _("Other")
+
+
+class ServiceCategory(models.TextChoices):
+    """Service categories of contracts (§4) and of an organization's registered business scope (业务范围)."""
+
+    REHAB_CHILDREN = "rehab_children", _("Rehabilitation for disabled children")
+    REHAB_ADULT = "rehab_adult", _("Adult rehabilitation")
+    ASSISTIVE_DEVICES = "assistive_devices", _("Assistive device fitting")
+    DAILY_CARE = "daily_care", _("Home care")
+    RESIDENTIAL_CARE = "residential_care", _("Residential / day care")
+    VOCATIONAL_TRAINING = "vocational_training", _("Vocational training")
+    EMPLOYMENT = "employment", _("Employment services")
+    ACCESSIBILITY = "accessibility", _("Accessibility adaptation")
+    EDUCATION = "education", _("Education")
+    CULTURE_SPORTS = "culture_sports", _("Culture and sports")
+    LEGAL_AID = "legal_aid", _("Legal aid / rights protection")
+    OTHER = "other", _("Other")
+
+
+class KeyPersonRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    DIRECTOR = "director", _("Director")
+    BOARD_MEMBER = "board_member", _("Board member")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SECRETARY_GENERAL = "secretary_general", _("Secretary-general")

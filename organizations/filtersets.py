@@ -7,8 +7,8 @@ from django.utils.translation import pgettext_lazy
 from core import filtersets
 from core.filtersets import BaseFilterSet, large_choice_filter, visible
 
-from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
-from .models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+from .choices import CharityStatus, IncomeSource, KeyPersonRole, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
+from .models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser, Region
 
 
 class RegionTreeFilter(filtersets.RegionTreeFilter):
@@ -88,3 +88,14 @@ class AnnualReportFilterSet(BaseFilterSet):
     class Meta:
         model = AnnualReport
         fields = ["q", "organization", "fiscal_year", "fiscal_year_min", "fiscal_year_max", "region"]
+
+
+class KeyPersonFilterSet(BaseFilterSet):
+    search_fields = ("name", "post_title", "organization__name", "post_purchaser__name")
+    organization = large_choice_filter(Organization, label=_("Organization"))
+    role = django_filters.MultipleChoiceFilter(choices=KeyPersonRole.choices, label=_("Role"))
+    post_purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Government post at"))
+
+    class Meta:
+        model = KeyPerson
+        fields = ["q", "organization", "role", "post_purchaser"]

@@ -1,9 +1,12 @@
 """Edit forms of the organizations app; choice fields are narrowed to what the user may see or change."""
 
+from django import forms
+from django.forms import inlineformset_factory
+
 from core.forms import PoscModelForm
 from core.writes import disable_scope_fields
 
-from .models import AnnualReport, IncomeRecord, Organization, Purchaser
+from .models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser
 
 
 class PurchaserForm(PoscModelForm):
@@ -31,7 +34,30 @@ class OrganizationForm(PoscModelForm):
         model = Organization
         fields = ["name", "uscc", "legal_form", "charity_status", "registered_on", "region",
                   "business_supervisory_unit", "legal_representative", "staff_count", "volunteer_count",
-                  "contact_person", "phone", "email", "address", "description"]
+                  "contact_person", "phone", "email", "address", "description", "service_scope"]
+
+
+KEY_PERSON_FIELDS = ["name", "role", "post_purchaser", "post_title", "post_from", "post_to"]
+
+
+class KeyPersonInlineForm(PoscModelForm):
+    """One key person row in the organization form (a table row: small Bootstrap inputs, labels as headers)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            extra = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {extra}".strip()
+            widget.attrs.setdefault("aria-label", str(field.label))
+
+    class Meta(PoscModelForm.Meta):
+        model = KeyPerson
+        fields = KEY_PERSON_FIELDS
+
+
+KeyPersonFormSet = inlineformset_factory(Organization, KeyPerson, form=KeyPersonInlineForm, fields=KEY_PERSON_FIELDS,
+                                         extra=1, can_delete=True)
 
 
 class IncomeRecordForm(PoscModelForm):
@@ -54,4 +80,4 @@ class AnnualReportForm(PoscModelForm):
         model = AnnualReport
         fields = ["organization", "fiscal_year", "total_expenses", "program_expenses", "management_expenses",
                   "fundraising_expenses", "personnel_costs", "net_assets_unrestricted", "net_assets_restricted",
-                  "staff_count"]
+                  "staff_count", "reported_government_income"]

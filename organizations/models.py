@@ -16,7 +16,17 @@ from core.bounds import DATE_VALIDATORS
 from core.models import ALL, NOTHING, VisibleModelMixin, VisibleQuerySet, amount_errors, by_role
 from core.uscc import USCC_REGEX, normalize_uscc, uscc_check_condition, validate_uscc
 
-from .choices import CharityStatus, IncomeSource, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
+from .choices import (
+    CharityStatus,
+    IncomeSource,
+    KeyPersonRole,
+    LegalForm,
+    PurchaserKind,
+    PurchaserLevel,
+    RegionLevel,
+    ServiceCategory,
+)
+from .fields import CodeListField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -212,6 +222,10 @@ class Organization(VisibleModelMixin, ContactFields):
     staff_count = models.PositiveIntegerField(_("staff"), default=0)
     volunteer_count = models.PositiveIntegerField(_("volunteers"), default=0)
     description = models.TextField(_("description"), blank=True)
+    service_scope = CodeListField(
+        _("service scope"), code_list=ServiceCategory,
+        help_text=_("The service categories of its registered business scope (业务范围)."),
+    )
 
     objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -318,6 +332,10 @@ class AnnualReport(VisibleModelMixin, models.Model):
     net_assets_unrestricted = models.DecimalField(_("unrestricted net assets"), default=ZERO, **MONEY)
     net_assets_restricted = models.DecimalField(_("restricted net assets"), default=ZERO, **MONEY)
     staff_count = models.PositiveIntegerField(_("staff"), default=0)
+    reported_government_income = models.DecimalField(
+        _("reported government income"), null=True, blank=True, **MONEY,
+        help_text=_("Government income as the report declares it; leave empty if the report does not say."),
+    )
 
     objects = FinanceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -341,6 +359,9 @@ class AnnualReport(VisibleModelMixin, models.Model):
                             + models.F("fundraising_expenses")),
                 name="annual_report_parts_within_total",
             ),
+            models.CheckConstraint(condition=Q(reported_government_income__isnull=True)
+                                   | Q(reported_government_income__gte=0),
+                                   name="annual_report_reported_income_nonnegative"),
             models.CheckConstraint(condition=Q(fiscal_year__gte=1990) & Q(fiscal_year__lte=2100),
                                    name="annual_report_fiscal_year_range"),
         ]
@@ -351,7 +372,7 @@ class AnnualReport(VisibleModelMixin, models.Model):
     def clean(self):
         errors = {}
         for name in ("total_expenses", "program_expenses", "management_expenses", "fundraising_expenses",
-                     "personnel_costs", "net_assets_restricted"):
+                     "personnel_costs", "net_assets_restricted", "reported_government_income"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 errors[name] = _("This amount cannot be negative.")
@@ -366,6 +387,81 @@ class AnnualReport(VisibleModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("organizations:annualreport_detail", args=[self.pk])
+
+
+class KeyPersonQuerySet(VisibleQuerySet):
+    """Key persons are part of their organization's public profile: seen and changed like it (DESIGN §11)."""
+
+    def visibility(self, scope):
+        if scope.is_staff_role:
+            return ALL
+        if scope.is_ngo:
+            return Q(organization_id__in=scope.organization_ids)
+        return NOTHING
+
+    def changeability(self, scope):
+        if scope.is_admin:
+            return ALL
+        if scope.is_staff_role:
+            return Q(organization__region_id__in=scope.region_ids)
+        if scope.is_ngo:
+            return Q(organization_id__in=scope.organization_ids)
+        return NOTHING
+
+
+class KeyPerson(VisibleModelMixin, models.Model):
+    """A leader of an organization (legal representative, director, …) and, optionally, a government post they
+    hold or held: at which purchaser, as what, from when to when (empty end = current). No identity numbers."""
+
+    add_roles = ("administrator", "staff", "ngo_manager")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     related_name="key_persons")
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=30, choices=KeyPersonRole.choices)
+    post_purchaser = models.ForeignKey(
+        Purchaser, verbose_name=_("government post at"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="former_officials",
+        help_text=_("The purchaser where this person holds or held a post, if any."),
+    )
+    post_title = models.CharField(_("post title"), max_length=100, blank=True)
+    post_from = models.DateField(_("post from"), null=True, blank=True)
+    post_to = models.DateField(_("post to"), null=True, blank=True, help_text=_("Empty while the post is held."))
+
+    objects = KeyPersonQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+        ordering = ["organization__name", "role", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post_from__isnull=True) | Q(post_to__isnull=True) | Q(post_to__gte=models.F("post_from")),
+                name="key_person_post_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(post_purchaser__isnull=False)
+                | (Q(post_title="") & Q(post_from__isnull=True) & Q(post_to__isnull=True)),
+                name="key_person_post_needs_purchaser",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+    def clean(self):
+        errors = {}
+        self.name = (self.name or "").strip()
+        if self.post_from and self.post_to and self.post_to < self.post_from:
+            errors["post_to"] = _("The post cannot end before it starts.")
+        if not self.post_purchaser_id and (self.post_title or self.post_from or self.post_to):
+            errors["post_purchaser"] = _("Name the purchaser where the post is held.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return self.organization.get_absolute_url()
 
 
 class PurchaserMembership(models.Model):

@@ -66,12 +66,43 @@ class AnnualReportTable(BaseTable):
 # CSV columns (exports of the list pages and the API, imports, templates): see core/csvio/ and docs/csv.md.
 # ---------------------------------------------------------------------------------------------------------------
 
+import re  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
 from django.utils.text import format_lazy  # noqa: E402
 
 from core import csvio  # noqa: E402
 from core.uscc import normalize_uscc  # noqa: E402
 
-from .models import Region  # noqa: E402
+from .models import KeyPerson, Region  # noqa: E402
+
+
+class CodeList(csvio.Field):
+    """Several codes in one cell (an organization's service scope): exported as ``code;code``, imported from codes
+    or labels in any language separated by ``;``, ``,``, ``、`` or spaces."""
+
+    SEPARATORS = re.compile(r"[;,，；、\s]+")
+
+    def csv_columns(self):
+        [column] = super().csv_columns()
+        column.formatter = lambda value: ";".join(value or [])
+        return [column]
+
+    def parse(self, text):
+        choices = {}
+        for code, label in self.model_field.code_list.choices:
+            choices[code.casefold()] = code
+            for translated in csvio.translations(label):
+                choices.setdefault(translated.casefold(), code)
+        codes = []
+        for part in self.SEPARATORS.split(text.strip()):
+            if not part:
+                continue
+            code = choices.get(part.casefold())
+            if code is None:
+                raise ValidationError(_("Unknown service category: %(value)s."), params={"value": part})
+            codes.append(code)
+        return codes
 
 
 def _region(name="region", label=None):
@@ -131,6 +162,7 @@ ORGANIZATION_CSV = csvio.register(csvio.CsvSpec(
         csvio.Field("email"),
         csvio.Field("address"),
         csvio.Field("description"),
+        CodeList("service_scope"),
     ],
     keys=[("uscc",)],
     example={"name": "长春市朝阳区阳光康复服务中心", "uscc": "52110105MJ0123456N",
@@ -138,7 +170,7 @@ ORGANIZATION_CSV = csvio.register(csvio.CsvSpec(
              "region_code": "220104", "business_supervisory_unit_name": "长春市朝阳区民政局",
              "legal_representative": "李华", "staff_count": "12", "volunteer_count": "30",
              "contact_person": "李华", "phone": "0431-85550000", "email": "", "address": "长春市朝阳区",
-             "description": ""},
+             "description": "", "service_scope": "rehab_children;daily_care"},
 ))
 
 INCOMERECORD_CSV = csvio.register(csvio.CsvSpec(
@@ -172,7 +204,25 @@ ANNUALREPORT_CSV = csvio.register(csvio.CsvSpec(
         csvio.Field("net_assets_unrestricted"),
         csvio.Field("net_assets_restricted"),
         csvio.Field("staff_count"),
+        csvio.Field("reported_government_income"),
     ],
     keys=[("organization", "fiscal_year")],
     importable=False,
+))
+
+KEYPERSON_CSV = csvio.register(csvio.CsvSpec(
+    KeyPerson, "key-persons", [
+        csvio.Id(),
+        _organization(scope="editable"),
+        csvio.Field("name"),
+        csvio.Choice("role"),
+        csvio.ForeignKey("post_purchaser", csvio.NameOrUsccLookup(Purchaser)),
+        csvio.Field("post_title"),
+        csvio.Field("post_from"),
+        csvio.Field("post_to"),
+    ],
+    parent="organization",
+    example={"organization_uscc": "52110105MJ0123456N", "organization_name": "长春市朝阳区阳光康复服务中心",
+             "name": "李华", "role": "legal_representative", "post_purchaser_name": "长春市朝阳区民政局",
+             "post_title": "科员", "post_from": "2015-03-01", "post_to": "2019-12-31"},
 ))

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
+from .choices import ServiceCategory
 from .filtersets import AnnualReportFilterSet, IncomeRecordFilterSet, OrganizationFilterSet, PurchaserFilterSet
-from .forms import AnnualReportForm, IncomeRecordForm, OrganizationForm, PurchaserForm
-from .models import AnnualReport, IncomeRecord, Organization, Purchaser
+from .forms import AnnualReportForm, IncomeRecordForm, KeyPersonFormSet, OrganizationForm, PurchaserForm
+from .models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser
 from .tables import AnnualReportTable, IncomeRecordTable, OrganizationTable, PurchaserTable
 
 # Purchasers -------------------------------------------------------------------------------------------------------
@@ -79,6 +80,9 @@ class OrganizationDetailView(ObjectDetailView):
             .select_related("funder_purchaser"),
             "annual_reports": AnnualReport.objects.visible_to(user).filter(organization=org),
             "finances_visible": Organization.objects.with_finances_visible_to(user).filter(pk=org.pk).exists(),
+            # Key persons are public profile (DESIGN §11): the same visibility as the organization.
+            "key_persons": KeyPerson.objects.visible_to(user).filter(organization=org).select_related("post_purchaser"),
+            "service_scope_labels": [label for value, label in ServiceCategory.choices if value in org.service_scope],
             "can_add_income": IncomeRecord.user_can_add(user) and context["can_change"],
             "can_add_report": AnnualReport.user_can_add(user) and context["can_change"],
             "editable_income_ids": set(IncomeRecord.objects.editable_by(user).filter(organization=org)
@@ -94,6 +98,12 @@ class OrganizationEditView(ObjectEditView):
 
     model = Organization
     form_class = OrganizationForm
+
+    def get_formsets(self, form):
+        """Its key persons inline, like a contract's payments (saved in the same transaction)."""
+        data = self.request.POST if self.request.method == "POST" else None
+        return [KeyPersonFormSet(data, instance=self.object or Organization(), prefix="key_persons",
+                                 form_kwargs={"user": self.request.user})]
 
 
 class OrganizationDeleteView(ObjectDeleteView):

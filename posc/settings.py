@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "PurchaserLevelEnum": "organizations.choices.PurchaserLevel",
         "RegionLevelEnum": "organizations.choices.RegionLevel",
         "FlagLevelEnum": "dashboards.choices.FlagLevel",
+        "ServiceCategoryEnum": "organizations.choices.ServiceCategory",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.describe_format_parameter"],
 }

@@ -12,6 +12,7 @@ from core.uscc import complete_uscc
 from organizations.models import (
     AnnualReport,
     IncomeRecord,
+    KeyPerson,
     Organization,
     OrganizationMembership,
     Purchaser,
@@ -124,6 +125,15 @@ class AnnualReportFactory(factory.django.DjangoModelFactory):
     personnel_costs = Decimal("60000.00")
     net_assets_unrestricted = Decimal("30000.00")
     net_assets_restricted = Decimal("5000.00")
+
+
+class KeyPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyPerson
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"张{n}")
+    role = "director"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

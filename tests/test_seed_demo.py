@@ -12,7 +12,7 @@ from django.db.models import Count, F
 from contracts.models import Contract, Payment, PerformanceReview
 from core.roles import get_scope
 from core.uscc import validate_uscc
-from organizations.models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+from organizations.models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_sizes_codes_and_usccs_are_realistic():
 def test_every_object_passes_full_clean():
     seed()
     for model in (Region, Purchaser, Organization, Contract, Payment, PerformanceReview, IncomeRecord,
-                  AnnualReport):
+                  AnnualReport, KeyPerson):
         objects = list(model._default_manager.order_by("pk"))
         assert objects, model
         # full_clean() asks the database about every constraint of every object: a spread sample of ~250 each.
@@ -103,6 +103,12 @@ def test_the_data_shows_the_problems_the_product_is_for():
     assert spread.filter(funders__gte=4).exists()
     assert IncomeRecord.objects.filter(source="service_fee").exists()
     assert IncomeRecord.objects.filter(source="government_subsidy", funder_purchaser__isnull=False).exists()
+    # accountability (DESIGN §11): scopes everywhere, some past posts at purchasers, reports that mostly agree
+    assert not Organization.objects.filter(service_scope="").exists()
+    assert 10 <= KeyPerson.objects.filter(post_purchaser__isnull=False).count() <= 40
+    reported = AnnualReport.objects.filter(reported_government_income__isnull=False)
+    assert reported.count() > 0.8 * AnnualReport.objects.count()
+    assert AnnualReport.objects.filter(reported_government_income__isnull=True).exists()
 
 
 def test_demo_accounts_have_their_roles():

@@ -94,6 +94,30 @@ class OrganizationYearSerializer(serializers.Serializer):
     reserve_months_flag = flag("reserve_months")
     management_expense_ratio_flag = flag("management_expense_ratio")
     renewal_exposure_flag = flag("renewal_exposure")
+    mission_drift = ratio(_("Contract income from contracts outside the organization's service scope / contract "
+                            "income; null without contract income or with an empty scope"))
+    outside_scope_income = money(_("Contract income from contracts outside the service scope (CNY)."))
+    salary_to_peers = number(_("Personnel costs per staff member / the median of the same in the organization's "
+                               "prefecture (two decimals); null with fewer than 5 peers."), 2, digits=14)
+    salary_per_staff = serializers.DecimalField(
+        max_digits=20, decimal_places=2, read_only=True, allow_null=True,
+        help_text=_("Personnel costs / staff count from the annual report (CNY); null without staff."))
+    peer_median_salary = serializers.DecimalField(
+        max_digits=20, decimal_places=2, read_only=True, allow_null=True,
+        help_text=_("Median personnel costs per staff member in the prefecture (CNY); null with fewer than 5 "
+                    "peers."))
+    peer_count = serializers.IntegerField(read_only=True, help_text=_(
+        "Organizations of the prefecture with an annual report for the year and staff (the peers)."))
+    reported_government_income = serializers.DecimalField(
+        max_digits=20, decimal_places=2, read_only=True, allow_null=True,
+        help_text=_("Government income as the annual report declares it (CNY); null when not reported."))
+    reported_income_gap = ratio(_("(Reported − recorded government income) / recorded government income, signed"))
+    related_party_income = money(_("Contract income from related-party contracts (CNY)."))
+    related_party_share = ratio(_("Contract income from related-party contracts / contract income"))
+    mission_drift_flag = flag("mission_drift")
+    salary_to_peers_flag = flag("salary_to_peers")
+    reported_income_gap_flag = flag("reported_income_gap")
+    related_party_share_flag = flag("related_party_share")
 
 
 class PurchaserYearSerializer(serializers.Serializer):

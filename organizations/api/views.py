@@ -1,18 +1,22 @@
 """API viewsets of the organizations app: every row through ``visible_to``, filters from the app's FilterSets."""
 
+from django.db.models import Prefetch
+
 from core.api import ScopedModelViewSet, describe_actions
 
 from ..filtersets import (
     AnnualReportFilterSet,
     IncomeRecordFilterSet,
+    KeyPersonFilterSet,
     OrganizationFilterSet,
     PurchaserFilterSet,
     RegionFilterSet,
 )
-from ..models import AnnualReport, IncomeRecord, Organization, Purchaser, Region
+from ..models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser, Region
 from .serializers import (
     AnnualReportSerializer,
     IncomeRecordSerializer,
+    KeyPersonSerializer,
     OrganizationSerializer,
     PurchaserSerializer,
     RegionSerializer,
@@ -43,11 +47,22 @@ class PurchaserViewSet(ScopedModelViewSet):
 class OrganizationViewSet(ScopedModelViewSet):
     """Undertaking organizations (承接主体): public profiles."""
 
-    queryset = Organization.objects.select_related("region", "business_supervisory_unit")
+    queryset = Organization.objects.select_related("region", "business_supervisory_unit").prefetch_related(
+        Prefetch("key_persons", queryset=KeyPerson.objects.select_related("organization", "post_purchaser")))
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["id", "name", "uscc", "legal_form", "charity_status", "registered_on", "staff_count",
                        "volunteer_count", "region__code"]
+
+
+@describe_actions(KeyPerson)
+class KeyPersonViewSet(ScopedModelViewSet):
+    """Key persons of organizations and their government posts (part of the public profile)."""
+
+    queryset = KeyPerson.objects.select_related("organization", "post_purchaser")
+    serializer_class = KeyPersonSerializer
+    filterset_class = KeyPersonFilterSet
+    ordering_fields = ["id", "name", "role", "post_from", "post_to", "organization__name"]
 
 
 @describe_actions(IncomeRecord)

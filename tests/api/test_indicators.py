@@ -112,6 +112,13 @@ def test_organization_row_by_hand(case):
         "revenue_type_hhi": 5400, "commercial_share": 0.1, "equity_ratio": 0.175, "operating_margin": -0.2,
         "status": None, "equity_ratio_percentile": None, "revenue_type_hhi_percentile": None,
         "management_expense_ratio_percentile": None, "operating_margin_percentile": None,
+        # accountability (§11): no service scope → mission drift undefined; no staff in the report → no pay
+        # ratio; nothing reported → no gap; no key persons → related-party share 0 of 120 000 contract income
+        "mission_drift": None, "mission_drift_flag": None, "outside_scope_income": "0.00",
+        "salary_to_peers": None, "salary_to_peers_flag": None, "salary_per_staff": None,
+        "peer_median_salary": None, "peer_count": 0,
+        "reported_government_income": None, "reported_income_gap": None, "reported_income_gap_flag": None,
+        "related_party_income": "0.00", "related_party_share": 0.0, "related_party_share_flag": "none",
     }
     assert list(row) == ORGANIZATION_COLUMNS  # the published columns, in order (the CSV header too)
     # O2 received nothing in 2025 (its payment is unpaid): money 0, ratios undefined (null, not 0).

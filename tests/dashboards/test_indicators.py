@@ -113,9 +113,15 @@ def test_row_has_the_design_field_names(hand_built):
              "equity_ratio_percentile", "revenue_type_hhi_percentile", "management_expense_ratio_percentile",
              "operating_margin_percentile"]
     assert ORGANIZATION_COLUMNS[:len(names)] == names
-    assert set(ORGANIZATION_COLUMNS[len(names):]) == {
-        f"{n}_flag" for n in ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio",
-                              "reserve_months", "management_expense_ratio", "renewal_exposure"]}
+    flags = {f"{n}_flag" for n in ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio",
+                                   "reserve_months", "management_expense_ratio", "renewal_exposure"]}
+    assert set(ORGANIZATION_COLUMNS[len(names):len(names) + len(flags)]) == flags
+    # then the accountability fields of DESIGN §11, with their flags last
+    assert ORGANIZATION_COLUMNS[len(names) + len(flags):] == [
+        "mission_drift", "outside_scope_income", "salary_to_peers", "salary_per_staff", "peer_median_salary",
+        "peer_count", "reported_government_income", "reported_income_gap", "related_party_income",
+        "related_party_share", "mission_drift_flag", "salary_to_peers_flag", "reported_income_gap_flag",
+        "related_party_share_flag"]
     assert list(row) == ORGANIZATION_COLUMNS
     assert row["organization"] == org.pk and row["organization_name"] == "阳光康复中心" and row["year"] == 2025
 
@@ -298,11 +304,12 @@ def _make_organizations(n):
 def test_query_count_does_not_grow_with_the_number_of_organizations(n, django_assert_num_queries):
     _make_organizations(n)
     thresholds = Thresholds.load()
-    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers)
-    with django_assert_num_queries(4):
+    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers); §11: the
+    # accountability split of contract income, the organizations' own reports and the prefecture medians
+    with django_assert_num_queries(7):
         rows = organization_indicators(Organization.objects.all(), range(2024, 2026), thresholds=thresholds)
     assert len(rows) == 2 * n
     assert all(r.total_income == D("40000.00") for r in rows if r.year == 2025)
     assert all(r.status is not None for r in rows if r.year == 2025)  # four ratios against ≥ 5 peers
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         organization_indicators(Organization.objects.all(), 2025)

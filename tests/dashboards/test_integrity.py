@@ -8,7 +8,13 @@ import pytest
 
 from contracts.models import Amendment, Contract
 from dashboards.integrity import FLAGS, FlagSettings, flags_for, with_flags
-from tests.factories import ContractFactory, PaymentFactory, PerformanceReviewFactory, PurchaserFactory
+from tests.factories import (
+    ContractFactory,
+    KeyPersonFactory,
+    PaymentFactory,
+    PerformanceReviewFactory,
+    PurchaserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -269,6 +275,21 @@ def test_supervisory_conflict():
     contract.organization.business_supervisory_unit = PurchaserFactory()
     contract.organization.save()
     assert level(contract, "supervisory_conflict") is None
+
+
+def test_related_party():
+    """Red when a key person held a post at the purchaser in the 3 calendar years before signing; a post that ended
+    3 years and 1 day before signing does not count."""
+    contract = quiet(signed_on=datetime.date(2025, 6, 30))
+    person = KeyPersonFactory(organization=contract.organization, post_purchaser=contract.purchaser,
+                              post_title="科长", post_from=datetime.date(2015, 1, 1),
+                              post_to=datetime.date(2022, 6, 29))
+    assert level(contract, "related_party") is None
+    person.post_to = datetime.date(2022, 6, 30)
+    person.save()
+    assert level(contract, "related_party") == "red"
+    other = quiet(organization=contract.organization, signed_on=datetime.date(2025, 6, 30))  # another purchaser
+    assert level(other, "related_party") is None
 
 
 # --- draft and cancelled contracts ---------------------------------------------------------------------------

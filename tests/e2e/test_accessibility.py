@@ -26,7 +26,8 @@ ROLES = ["administrator", "staff", "ngo_manager", "analyst"]
 def _data():
     region = f.RegionFactory(code="220104", name="朝阳区")
     purchaser = f.PurchaserFactory(name="长春市朝阳区民政局", region=region)
-    org = f.OrganizationFactory(name="长春市朝阳区春晖康复中心", region=region)
+    org = f.OrganizationFactory(name="长春市朝阳区春晖康复中心", region=region,
+                                service_scope=["rehab_children", "daily_care"])
     other = f.OrganizationFactory(name="长春市朝阳区明德助残服务社", region=region)
     contract = f.ContractFactory(purchaser=purchaser, organization=org, reference="CY-2025-001",
                                  signed_on=datetime.date(2025, 1, 10), start_on=datetime.date(2025, 2, 1),
@@ -47,7 +48,9 @@ def _data():
                           signed_on=signed, start_on=signed)
     income = f.IncomeRecordFactory(organization=org, fiscal_year=2025, source="donation_individual",
                                    amount=D("100000"), funder_name="爱心人士")
-    report = f.AnnualReportFactory(organization=org)
+    report = f.AnnualReportFactory(organization=org, staff_count=4, reported_government_income=D("110000"))
+    f.KeyPersonFactory(organization=org, name="王芳", role="legal_representative", post_purchaser=purchaser,
+                       post_title="科员", post_from=datetime.date(2012, 3, 1), post_to=datetime.date(2023, 6, 30))
     users = {
         "administrator": f.user_with_role("administrator", username="a11y-admin"),
         "staff": f.user_with_role("staff", purchasers=[purchaser], username="a11y-staff"),
@@ -59,8 +62,8 @@ def _data():
     return users, objects
 
 
-COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/dashboards/red-flags/", "/accounts/profile/",
-          "/no-such-page/", "/api/docs/"]
+COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/dashboards/red-flags/",
+          "/dashboards/accountability/?year=2025", "/accounts/profile/", "/no-such-page/", "/api/docs/"]
 # The forms each role's journeys use (the roles of docs/roles.md); the administrator sees them all.
 FORMS = {
     "staff": {"contracts": "aed", "payments": "ae", "reviews": "ae", "amendments": "a"},
@@ -78,7 +81,8 @@ def _paths(role, objects):
     funding = f"/organizations/{objects['organizations'].pk}/funding/"
     paths = list(COMMON) + [funding, f"{funding}2025/report/",  # the what-if planner with a scenario, the report
                             f"{funding}?funding_year=2025&plan=1&add-TOTAL_FORMS=3&add-INITIAL_FORMS=0"
-                            "&add-0-source=foundation_grant&add-0-amount=50000#what-if"]
+                            "&add-0-source=foundation_grant&add-0-amount=50000#what-if",
+                            f"/organizations/{objects['organizations'].pk}/accountability/?year=2025"]
     for prefix, obj in objects.items():
         paths += [f"/{prefix}/", f"/{prefix}/{obj.pk}/"]
     # Amendments are added, never edited or deleted.

@@ -60,7 +60,9 @@ class TestOrganizationPages(ObjectViewTests):
                 "charity_status": "none", "registered_on": "2015-06-01", "region": region.pk,
                 "business_supervisory_unit": "", "legal_representative": "李明", "staff_count": "12",
                 "volunteer_count": "30", "contact_person": "", "phone": "", "email": "", "address": "",
-                "description": ""}
+                "description": "", "service_scope": ["rehab_children", "daily_care"],
+                "key_persons-TOTAL_FORMS": "0", "key_persons-INITIAL_FORMS": "0",
+                "key_persons-MIN_NUM_FORMS": "0", "key_persons-MAX_NUM_FORMS": "1000"}
 
     def invalid_data(self):
         return {**self.valid_data(), "uscc": "52110105MJ0123456X"}
@@ -69,6 +71,7 @@ class TestOrganizationPages(ObjectViewTests):
         assert obj.name == "长春市阳光康复中心"
         assert obj.uscc == "52110105MJ0123456N"  # lower case normalised to upper
         assert obj.staff_count == 12
+        assert obj.service_scope == ["rehab_children", "daily_care"]
 
     def search_pair(self):
         found = OrganizationFactory(name="阳光助残服务社")

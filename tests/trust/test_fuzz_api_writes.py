@@ -19,6 +19,7 @@ from tests.factories import (
     AnnualReportFactory,
     ContractFactory,
     IncomeRecordFactory,
+    KeyPersonFactory,
     PaymentFactory,
     PerformanceReviewFactory,
     user_with_role,
@@ -61,6 +62,8 @@ def world(db):
         "organizations": contract.organization,
         "purchasers": contract.purchaser,
         "regions": contract.purchaser.region,
+        "key-persons": KeyPersonFactory(organization=contract.organization, post_purchaser=contract.purchaser,
+                                        post_title="科员"),
     }
     clients = {}
     for role, memberships in (("administrator", {}), ("staff", {"purchasers": [contract.purchaser]})):

@@ -89,6 +89,11 @@ ROUTES = {
     "attachments:upload": "attachment",
     "attachments:download": "attachment",
     "attachments:delete": "attachment",
+    "dashboards:accountability": "dashboard",
+    "dashboards:organization_accountability": "funding",
+    # Key persons: public profile, scoped like their organization (test_key_persons_api_follows_the_organization)
+    "api:keyperson-list": "api-list",
+    "api:keyperson-detail": "api-object",
     "dashboards:methodology": "doc",
     **{f"{app}:{m}_list": "list" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_add": "add" for app, models in MODEL_PAGES.items() for m in models},
@@ -286,6 +291,8 @@ def test_funding_page_of_an_organization_outside_the_scope_is_404(client, world,
     login(client, world, role)
     assert client.get(f"/organizations/{world.org_b.pk}/funding/").status_code == 404
     assert client.get(f"/organizations/{world.org_a.pk}/funding/").status_code == 200
+    assert client.get(f"/organizations/{world.org_b.pk}/accountability/").status_code == 404
+    assert client.get(f"/organizations/{world.org_a.pk}/accountability/").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["staff", "ngo_manager"])
@@ -363,6 +370,7 @@ def test_dashboards_and_indicators_name_no_entity_outside_the_scope(client, worl
     purchaser_hidden = role in ("staff", "ngo_manager")  # bureau B's contracts: neither sees them
     checks = [
         ("/dashboards/dependency/?export=csv", world.org_a.name, world.org_b.name, org_hidden),
+        ("/dashboards/accountability/?export=csv", world.org_a.name, world.org_b.name, org_hidden),
         ("/dashboards/purchasers/?export=csv", world.bureau_a.name, world.bureau_b.name, purchaser_hidden),
         ("/api/indicators/organizations/?format=csv", world.org_a.name, world.org_b.name, org_hidden),
         ("/api/indicators/purchasers/?format=csv", world.bureau_a.name, world.bureau_b.name, purchaser_hidden),
@@ -414,3 +422,19 @@ def test_admin_is_for_administrators_only(client, world, role):
 def test_admin_works_for_administrators(client, world):
     login(client, world, "administrator")
     assert client.get("/admin/contracts/contract/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_key_persons_api_follows_the_organization(client, world, role):
+    from tests.factories import KeyPersonFactory
+
+    person_a = KeyPersonFactory(organization=world.org_a, name="甲负责人")
+    person_b = KeyPersonFactory(organization=world.org_b, name="乙负责人")
+    login(client, world, role)
+    hidden = "organization" in OUT[role]  # key persons are the organization's public profile
+    assert client.get(f"/api/key-persons/{person_a.pk}/").status_code == 200
+    assert client.get(f"/api/key-persons/{person_b.pk}/").status_code == (404 if hidden else 200)
+    for response in (client.get("/api/key-persons/", {"page_size": 100}), client.get("/api/key-persons/?format=csv")):
+        text = csv_text(response) if response.streaming or "csv" in response["Content-Type"] \
+            else response.content.decode()
+        assert "甲负责人" in text and ("乙负责人" in text) is not hidden, role
