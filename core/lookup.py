@@ -16,6 +16,7 @@ from core.registry import registry
 
 MAX_RESULTS = 20
 MAX_QUERY_LENGTH = 100
+MAX_WORDS = 10  # words of a search query beyond these are ignored
 
 # URL key → (model label, fields searched case-insensitively), registered by the apps
 # (``core.registry.register_lookup``). core.forms uses the same table to decide which choice fields get the search
@@ -33,16 +34,29 @@ def lookup_key(model):
     return None
 
 
+def search_condition(fields, text, max_words=MAX_WORDS):
+    """The ``Q`` of a multi-word search: every word of ``text`` (split on spaces, at most ``max_words``) must be
+    found, case-insensitively, in at least one of ``fields``; each word may match a different field. ``None`` when
+    ``text`` has no word."""
+    words = list(dict.fromkeys(text.split()))[:max_words]
+    if not words or not fields:
+        return None
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        condition &= any_field
+    return condition
+
+
 def search(model_key, user, query="", mode="visible", limit=MAX_RESULTS):
     """The first ``limit`` rows of ``model_key`` the user may see (or change) matching ``query``."""
     model_label, fields = LOOKUPS[model_key]
     model = apps.get_model(model_label)
     queryset = getattr(model.objects, MODES[mode])(user)
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    if query:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": query})
+    condition = search_condition(fields, query.strip()[:MAX_QUERY_LENGTH])
+    if condition is not None:
         queryset = queryset.filter(condition)
     return list(queryset[:limit])
 
@@ -50,6 +64,13 @@ def search(model_key, user, query="", mode="visible", limit=MAX_RESULTS):
 def bad_parameter(name, message):
     """400 ``{parameter: [message]}``, as the API and the CSV exports answer a bad query parameter."""
     return JsonResponse({name: [str(message)]}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def labels(model, rows):
+    """The labels of ``rows`` in the picker: ``str(row)``, or what the model's ``lookup_labels(rows)`` classmethod
+    answers (regions: the name with the regions above it, so that two districts of the same name differ)."""
+    label_rows = getattr(model, "lookup_labels", None)
+    return label_rows(rows) if label_rows else [str(row) for row in rows]
 
 
 @require_GET
@@ -65,4 +86,5 @@ def lookup(request, model):
     if "\x00" in query:  # PostgreSQL refuses NUL in a string: a 400 naming the parameter, not a server error
         return bad_parameter("q", _("Null characters are not allowed."))
     rows = search(model, request.user, query, mode)
-    return JsonResponse({"results": [{"id": row.pk, "label": str(row)} for row in rows]})
+    names = labels(apps.get_model(LOOKUPS[model][0]), rows)
+    return JsonResponse({"results": [{"id": row.pk, "label": name} for row, name in zip(rows, names, strict=True)]})

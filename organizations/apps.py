@@ -11,5 +11,6 @@ class OrganizationsConfig(AppConfig):
 
         register_lookup("organization", "organizations.Organization", ("name", "uscc"))
         register_lookup("purchaser", "organizations.Purchaser", ("name", "uscc"))
+        register_lookup("region", "organizations.Region", ("name", "code"))
         register_versioned_models("organizations.Organization", "organizations.Purchaser",
                                   "organizations.IncomeRecord", "organizations.AnnualReport")
