@@ -215,5 +215,5 @@ class BaseFilterSet(django_filters.FilterSet):
         return {name: bound_filter(name, f) for name, f in super().get_filters().items()}
 
     def search(self, queryset, name, value):
-        condition = search_condition(self.search_fields, value or "")
+        condition = search_condition(self.search_fields, value or "", queryset.model)
         return queryset if condition is None else queryset.filter(condition)

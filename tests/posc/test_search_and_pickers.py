@@ -100,3 +100,21 @@ def test_picker_never_names_an_organization_out_of_scope(client):
     client.force_login(user_with_role("ngo_manager", organizations=[mine]))
     results = client.get(reverse("lookup", args=["organization"]), {"q": "春晖"}).json()["results"]
     assert results == []
+
+
+@pytest.mark.parametrize("inline_ids", [0, 500])
+def test_related_fields_match_by_id_or_by_subquery_alike(client, monkeypatch, inline_ids):
+    """Words found in a related row (organization, purchaser) match through its ids, or through a subquery when
+    many rows match: the same contracts either way."""
+    from core import lookup
+
+    monkeypatch.setattr(lookup, "INLINE_IDS", inline_ids)
+    spring = OrganizationFactory(name="春晖助残中心")
+    wanted = ContractFactory(title="居家照料服务", organization=spring, purchaser=PurchaserFactory(name="南关区残联"))
+    ContractFactory(title="居家照料服务", organization=spring)  # another purchaser
+    ContractFactory(title="春晖居家照料")  # both words in the title
+    client.force_login(user_with_role("analyst"))
+    url = reverse("contracts:contract_list")
+    assert listed(client.get(url, {"q": "南关 春晖 照料"})) == [wanted]
+    assert len(listed(client.get(url, {"q": "春晖 照料"}))) == 3
+    assert listed(client.get(url, {"q": "春晖 没有的词"})) == []
