@@ -18,7 +18,8 @@ def test_staff_member_starts_the_day_on_the_work_queue(site, page):
     organization = f.OrganizationFactory(name="春晖助残服务中心")
     ending = f.ContractFactory(purchaser=purchaser, organization=organization, reference="HT-END-1",
                                signed_on=today - datetime.timedelta(days=300),
-                               start_on=today - datetime.timedelta(days=300), end_on=today + datetime.timedelta(days=20))
+                               start_on=today - datetime.timedelta(days=300),
+                               end_on=today + datetime.timedelta(days=20))
     f.PaymentFactory(contract=ending, due_on=today - datetime.timedelta(days=3), paid_on=None)
     f.ContractFactory(purchaser=purchaser, organization=f.OrganizationFactory(name="明德服务社"), reference="HT-OLD-1",
                       signed_on=today - datetime.timedelta(days=400), start_on=today - datetime.timedelta(days=400),
