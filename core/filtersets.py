@@ -7,6 +7,8 @@ invalid (the page shows the error beside the field and answers 400; the API and 
 ``{parameter: [message]}``), never a server error or a cut-off file.
 """
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.forms.utils import flatatt
@@ -32,6 +34,15 @@ def visible(model):
     return queryset
 
 
+@dataclass(frozen=True)
+class Chosen:
+    pk: int
+    label: str
+
+    def __str__(self):
+        return self.label
+
+
 class FilterPicker(LookupSelect):
     """Widget of a choice filter over organizations, purchasers, contracts or regions: the search picker of the edit
     forms (``core.forms.LookupSelect``, an ARIA combobox filled from ``/lookup/<key>/``, see ``static/js/posc.js``)
@@ -44,6 +55,12 @@ class FilterPicker(LookupSelect):
 
     def is_large(self):
         return self.lookup is not None and getattr(self.choices, "queryset", None) is not None
+
+    def chosen(self, value):
+        """The chosen object, named as the picker names it (a region with the regions above it)."""
+        obj = super().chosen(value)
+        label_rows = getattr(type(obj), "lookup_labels", None)
+        return Chosen(obj.pk, label_rows([obj])[0]) if obj is not None and label_rows else obj
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = dict(attrs or {})
