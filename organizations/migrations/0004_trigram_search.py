@@ -1,11 +1,19 @@
-"""PostgreSQL only (nothing on SQLite): trigram GIN indexes on the contract text columns that ``q`` and the
-contract search picker search (the pg_trgm extension comes from organizations' 0003). See that migration."""
+"""PostgreSQL only (nothing on SQLite): the pg_trgm extension and trigram GIN indexes on the text columns that
+``q`` and the search pickers search, so that a search matching nothing does not scan every row.
+
+The indexes are on ``UPPER(column::text)``, the expression Django's ``icontains`` compares on PostgreSQL, so the
+planner can use them for ``UPPER(column::text) LIKE UPPER('%word%')``. ``CREATE EXTENSION`` needs a superuser (or
+the extension already installed by one) on a new database.
+"""
 
 from django.db import migrations
 
 INDEXES = [
-    ("contracts_contract", "reference"),
-    ("contracts_contract", "title"),
+    ("organizations_organization", "name"),
+    ("organizations_organization", "uscc"),
+    ("organizations_organization", "legal_representative"),
+    ("organizations_purchaser", "name"),
+    ("organizations_purchaser", "uscc"),
 ]
 
 
@@ -30,6 +38,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contracts", "0001_initial"), ("organizations", "0003_trigram_search")]
+    dependencies = [("organizations", "0003_date_range_validators")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

@@ -1,19 +1,11 @@
-"""PostgreSQL only (nothing on SQLite): the pg_trgm extension and trigram GIN indexes on the text columns that
-``q`` and the search pickers search, so that a search matching nothing does not scan every row.
-
-The indexes are on ``UPPER(column::text)``, the expression Django's ``icontains`` compares on PostgreSQL, so the
-planner can use them for ``UPPER(column::text) LIKE UPPER('%word%')``. ``CREATE EXTENSION`` needs a superuser (or
-the extension already installed by one) on a new database.
-"""
+"""PostgreSQL only (nothing on SQLite): trigram GIN indexes on the contract text columns that ``q`` and the
+contract search picker search (the pg_trgm extension comes from organizations' 0004). See that migration."""
 
 from django.db import migrations
 
 INDEXES = [
-    ("organizations_organization", "name"),
-    ("organizations_organization", "uscc"),
-    ("organizations_organization", "legal_representative"),
-    ("organizations_purchaser", "name"),
-    ("organizations_purchaser", "uscc"),
+    ("contracts_contract", "reference"),
+    ("contracts_contract", "title"),
 ]
 
 
@@ -38,6 +30,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organizations", "0002_role_groups")]
+    dependencies = [("contracts", "0002_date_range_validators"), ("organizations", "0004_trigram_search")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
