@@ -51,7 +51,7 @@ def _data():
     return users, objects
 
 
-COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/accounts/profile/", "/no-such-page/",
+COMMON = ["/", "/work/", "/dashboards/dependency/", "/dashboards/purchasers/", "/accounts/profile/", "/no-such-page/",
           "/api/docs/"]
 # The forms each role's journeys use (DESIGN §8); the administrator sees them all.
 FORMS = {

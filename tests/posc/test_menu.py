@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def nav(content):
-    return content.split('<nav class="navbar', 1)[1].split("</nav>", 1)[0]
+    return content.split('id="main-nav"', 1)[1].split("</nav>", 1)[0]
 
 
 def active_items(content):
