@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import BaseFilterSet, QuickSelect, large_choice_filter, visible
+from core.filtersets import BaseFilterSet, large_choice_filter
 from organizations.choices import LegalForm
 from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
@@ -14,8 +14,7 @@ from .models import Amendment, Contract, Payment, PerformanceReview
 
 class ContractFilterSet(BaseFilterSet):
     search_fields = ("reference", "title", "purchaser__name", "organization__name", "organization__uscc")
-    purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Purchaser"),
-                                                 widget=QuickSelect())
+    purchaser = large_choice_filter(Purchaser, label=_("Purchaser"))
     organization = large_choice_filter(Organization, label=_("Organization"))
     service_category = django_filters.MultipleChoiceFilter(choices=ServiceCategory.choices,
                                                            label=_("Service category"))
@@ -41,8 +40,7 @@ class ContractFilterSet(BaseFilterSet):
 class PaymentFilterSet(BaseFilterSet):
     search_fields = ("contract__reference", "contract__title", "contract__organization__name", "note")
     contract = large_choice_filter(Contract, label=_("Contract"))
-    purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
-                                                 label=_("Purchaser"), widget=QuickSelect())
+    purchaser = large_choice_filter(Purchaser, field_name="contract__purchaser", label=_("Purchaser"))
     organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
     kind = django_filters.MultipleChoiceFilter(choices=PaymentKind.choices, label=_("Kind"))
     due_on = django_filters.DateFromToRangeFilter(label=_("Due between"))
@@ -69,8 +67,7 @@ class PerformanceReviewFilterSet(BaseFilterSet):
     search_fields = ("contract__reference", "contract__title", "contract__organization__name", "reviewer_name",
                      "findings")
     contract = large_choice_filter(Contract, label=_("Contract"))
-    purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
-                                                 label=_("Purchaser"), widget=QuickSelect())
+    purchaser = large_choice_filter(Purchaser, field_name="contract__purchaser", label=_("Purchaser"))
     organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
     reviewer_kind = django_filters.MultipleChoiceFilter(choices=ReviewerKind.choices, label=_("Reviewer"))
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
@@ -88,8 +85,7 @@ class PerformanceReviewFilterSet(BaseFilterSet):
 class AmendmentFilterSet(BaseFilterSet):
     search_fields = ("contract__reference", "contract__title", "contract__organization__name", "reason")
     contract = large_choice_filter(Contract, label=_("Contract"))
-    purchaser = django_filters.ModelChoiceFilter(field_name="contract__purchaser", queryset=visible(Purchaser),
-                                                 label=_("Purchaser"), widget=QuickSelect())
+    purchaser = large_choice_filter(Purchaser, field_name="contract__purchaser", label=_("Purchaser"))
     organization = large_choice_filter(Organization, field_name="contract__organization", label=_("Organization"))
     signed_on = django_filters.DateFromToRangeFilter(label=_("Signed between"))
 

@@ -118,10 +118,13 @@ def _contract_organization():
     return csvio.ReadOnly("organization_name", "contract__organization__name", _("undertaking organization"))
 
 
-def _contract_region_default(obj, values, details):
-    """What ``Contract.save()`` does: an empty service area is the purchaser's region."""
+def _contract_defaults(obj, values, details):
+    """What ``Contract.save()`` and the form do: an empty service area is the purchaser's region, an empty start
+    date the signing date."""
     if obj.region_id is None and obj.purchaser_id is not None:
         obj.region_id = (details.get(("purchaser", obj.purchaser_id)) or {}).get("region_id")
+    if obj.start_on is None and obj.signed_on is not None:
+        obj.start_on = obj.signed_on
 
 
 def _with_paid_total(queryset):
@@ -160,7 +163,7 @@ CONTRACT_CSV = csvio.register(csvio.CsvSpec(
     ],
     keys=[("purchaser", "reference")],
     annotate=_with_paid_total,
-    prepare=_contract_region_default,
+    prepare=_contract_defaults,
     example={"reference": "CY-2025-001", "title": "残疾儿童康复训练服务项目", "purchaser_name": "长春市朝阳区民政局",
              "organization_uscc": "52110105MJ0123456N", "organization_name": "长春市朝阳区阳光康复服务中心",
              "service_category": "rehab_children", "procurement_method": "public_tender", "status": "active",

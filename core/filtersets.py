@@ -7,9 +7,10 @@ invalid (the page shows the error beside the field and answers 400; the API and 
 ``{parameter: [message]}``), never a server error or a cut-off file.
 """
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import JsonResponse
 from django.utils.formats import localize
@@ -18,6 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core import bounds
+from core.forms import LookupSelect
+from core.lookup import lookup_key, search_condition
 
 
 def visible(model):
@@ -31,30 +34,40 @@ def visible(model):
     return queryset
 
 
-class ObjectIdInput(forms.NumberInput):
-    """Widget of a choice filter over a large set (thousands of organizations or contracts): an input for the
-    object's id instead of a ``<select>`` listing every visible row. When a value is set, the chosen object's name
-    is shown under the input (one query, among the visible rows only). Links such as ``?organization=<id>`` and the
-    API parameter work unchanged."""
+@dataclass(frozen=True)
+class Chosen:
+    pk: int
+    label: str
 
-    def __init__(self, attrs=None):
-        super().__init__({"min": 1, "placeholder": _("ID"), **(attrs or {})})
+    def __str__(self):
+        return self.label
+
+
+class FilterPicker(LookupSelect):
+    """Widget of a choice filter over organizations, purchasers, contracts or regions: the search picker of the edit
+    forms (``core.forms.LookupSelect``, an ARIA combobox filled from ``/lookup/<key>/``, see ``static/js/posc.js``)
+    always, whatever the number of rows, so that no filter asks for an internal id nor lists thousands of options.
+    The hidden input submits the chosen id under the filter's name: links such as ``?organization=<id>`` and the
+    API parameter work unchanged, and the box names the chosen object (looked up among the visible rows only)."""
+
+    def __init__(self, attrs=None, choices=(), lookup=None, mode="visible"):
+        super().__init__(attrs, choices, lookup=lookup, mode=mode)
+
+    def is_large(self):
+        return self.lookup is not None and getattr(self.choices, "queryset", None) is not None
 
     def chosen(self, value):
-        """The visible object whose id is ``value`` (None if there is none)."""
-        queryset = getattr(getattr(self, "choices", None), "queryset", None)
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            return None
-        return None if queryset is None else queryset.filter(pk=pk).first()
+        """The chosen object, named as the picker names it (a region with the regions above it)."""
+        obj = super().chosen(value)
+        label_rows = getattr(type(obj), "lookup_labels", None)
+        return Chosen(obj.pk, label_rows([obj])[0]) if obj is not None and label_rows else obj
 
     def render(self, name, value, attrs=None, renderer=None):
-        html = super().render(name, value, attrs, renderer)
-        obj = self.chosen(value) if value not in (None, "") else None
-        if obj is not None:
-            html += format_html('<div class="form-text chosen-object">{}</div>', obj)
-        return mark_safe(html)
+        attrs = dict(attrs or {})
+        for source in (self.attrs, attrs):
+            classes = str(source.get("class", "")).replace("form-select-sm", "form-control-sm")
+            source["class"] = classes.replace("form-select", "").strip()
+        return super().render(name, value, attrs, renderer)
 
 
 CHOICES_SECONDS = 300
@@ -153,8 +166,10 @@ class QuickCheckboxes(forms.CheckboxSelectMultiple):
 
 
 def large_choice_filter(model, **kwargs):
-    """A ``ModelChoiceFilter`` over ``model``'s visible rows that does not enumerate them (``ObjectIdInput``)."""
-    return django_filters.ModelChoiceFilter(queryset=visible(model), widget=ObjectIdInput(), **kwargs)
+    """A ``ModelChoiceFilter`` over ``model``'s visible rows that does not enumerate them: a search picker
+    (``FilterPicker``) over the rows ``/lookup/<key>/`` finds for the user."""
+    return django_filters.ModelChoiceFilter(queryset=visible(model),
+                                            widget=FilterPicker(lookup=lookup_key(model)), **kwargs)
 
 
 class RegionTreeFilter(django_filters.ModelChoiceFilter):
@@ -162,7 +177,7 @@ class RegionTreeFilter(django_filters.ModelChoiceFilter):
     comes from the subclass (``organizations.filtersets.RegionTreeFilter``)."""
 
     def __init__(self, *args, region_field="region", **kwargs):
-        kwargs.setdefault("widget", QuickSelect())
+        kwargs.setdefault("widget", FilterPicker(lookup="region"))
         kwargs.setdefault("label", _("Region (and below)"))
         kwargs.setdefault("field_name", region_field)  # lets the OpenAPI schema find the field's type
         self.region_field = region_field
@@ -203,7 +218,9 @@ def invalid_filter_response(filterset):
 
 
 class BaseFilterSet(django_filters.FilterSet):
-    """Adds ``q``: a case-insensitive search over the subclass's ``search_fields``; bounds every filter."""
+    """Adds ``q``: a case-insensitive search over the subclass's ``search_fields``, where every word of the query
+    must match, each in any of the fields ("居家照料 春晖": a title with 居家照料 and an organization named 春晖…);
+    bounds every filter."""
 
     search_fields: tuple = ()
 
@@ -215,10 +232,5 @@ class BaseFilterSet(django_filters.FilterSet):
         return {name: bound_filter(name, f) for name, f in super().get_filters().items()}
 
     def search(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value or not self.search_fields:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        condition = search_condition(self.search_fields, value or "", queryset.model)
+        return queryset if condition is None else queryset.filter(condition)

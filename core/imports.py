@@ -129,6 +129,7 @@ class ImportView(LoginRequiredMixin, View):
 
     def template_response(self, labels=False):
         header, example = self.spec.template_rows()
+        example = live_example(self.spec, self.request.user, header, example)
         if labels:
             names = {c.name: c.label for c in self.spec.columns}
             header = [str(names[name]) for name in header]
@@ -212,6 +213,39 @@ class ImportView(LoginRequiredMixin, View):
                 (upload_dir() / f"{token}{suffix}").unlink()
             except OSError:
                 pass
+
+
+def _related_queryset(model, user):
+    """Rows of ``model`` the user may attach a new record to (else those they may see)."""
+    editable = model.objects.editable_by(user).order_by("pk")
+    return editable if editable.exists() else model.objects.visible_to(user).order_by("pk")
+
+
+def live_example(spec, user, header, example):
+    """The template's example row, importable as it is: each foreign key's readable columns (purchaser, organization,
+    contract, region) keep the spec's example when it is empty or names a row within the user's scope, and otherwise
+    name the first such row of the database (when there is none, the example stays)."""
+    values = dict(zip(header, example, strict=True))
+    for col in spec.cols:
+        if not isinstance(col, csvio.ForeignKey):
+            continue
+        names = [(name, source.split("__", 1)[1]) for name, source, _label in col.extra
+                 if name in values and "__" in source]
+        if not names:
+            continue
+        queryset = _related_queryset(col.model_field.related_model, user)
+        given = {source: values[name] for name, source in names if values[name]}
+        if not given or queryset.filter(**given).exists():
+            continue  # an optional relation the example leaves empty, or an example that exists
+        obj = queryset.first()
+        if obj is None:
+            continue
+        for name, source in names:
+            value = obj
+            for part in source.split("__"):
+                value = getattr(value, part, None)
+            values[name] = "" if value is None else str(value)
+    return [values[name] for name in header]
 
 
 def import_path(prefix, slug, model):

@@ -7,7 +7,7 @@ form attaches a new object to), so the endpoint names nothing the user could not
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import BooleanField, Expression, F, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -16,6 +16,8 @@ from core.registry import registry
 
 MAX_RESULTS = 20
 MAX_QUERY_LENGTH = 100
+MAX_WORDS = 10  # words of a search query beyond these are ignored
+INLINE_IDS = 500  # related rows matching a word up to which their ids are written into the query
 
 # URL key → (model label, fields searched case-insensitively), registered by the apps
 # (``core.registry.register_lookup``). core.forms uses the same table to decide which choice fields get the search
@@ -33,16 +35,98 @@ def lookup_key(model):
     return None
 
 
+class InSubquery(Expression):
+    """``column IN (subquery)`` as a condition, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL: the
+    subquery runs once and the outer rows are found through the column's index, so that an ``OR`` of such conditions
+    and of trigram-indexed ``LIKE`` s becomes a bitmap OR of index scans instead of a scan of every row."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, queryset):
+        super().__init__()
+        self.column = F(column) if isinstance(column, str) else column
+        self.subquery = Subquery(queryset.values("pk")) if hasattr(queryset, "values") else queryset
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        template = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
+        return template % (column, subquery), (*column_params, *subquery_params)
+
+
+def _forward_relation(model, path):
+    """The model at the end of ``path`` (``organization`` or ``contract__organization``) when every step is a
+    forward foreign key or one-to-one field; None otherwise."""
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # noqa: BLE001 - not a field: no grouping, search the path as given
+            return None
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            return None
+        model = field.related_model
+    return model
+
+
+def _word_condition(word, local, related):
+    condition = Q()
+    for field in local:
+        condition |= Q(**{f"{field}__icontains": word})
+    for path, (model, leaves) in related.items():
+        matches = Q()
+        for leaf in leaves:
+            matches |= Q(**{f"{leaf}__icontains": word})
+        found = model._base_manager.filter(matches).order_by()
+        ids = list(found.values_list("pk", flat=True)[:INLINE_IDS + 1])
+        if len(ids) <= INLINE_IDS:  # the ids themselves: the planner knows how few rows they are (often none)
+            if ids:
+                condition |= Q(**{f"{path}__in": ids})
+        else:
+            condition |= Q(InSubquery(path, found))
+    return condition
+
+
+def search_condition(fields, text, model=None, max_words=MAX_WORDS):
+    """The ``Q`` of a multi-word search: every word of ``text`` (split on spaces, at most ``max_words``) must be
+    found, case-insensitively, in at least one of ``fields``; each word may match a different field. ``None`` when
+    ``text`` has no word.
+
+    With ``model``, the fields of a related row (``organization__name``, ``organization__uscc``) are searched in that
+    model first (one query per word and relation, through its trigram indexes on PostgreSQL) and the rows are then
+    matched by id (``organization_id IN (…)``, or ``InSubquery`` when more than ``INLINE_IDS`` match) rather than
+    through a join, so that every part of the condition can use an index and the planner knows how many rows a word
+    matches (a word matching nothing costs nothing)."""
+    words = list(dict.fromkeys(text.split()))[:max_words]
+    if not words or not fields:
+        return None
+    local, related = [], {}
+    for field in fields:
+        path, _sep, leaf = field.rpartition("__")
+        target = _forward_relation(model, path) if model is not None and path else None
+        if target is None:
+            local.append(field)
+        else:
+            related.setdefault(path, (target, []))[1].append(leaf)
+    condition = Q()
+    for word in words:
+        condition &= _word_condition(word, local, related)
+    return condition
+
+
 def search(model_key, user, query="", mode="visible", limit=MAX_RESULTS):
     """The first ``limit`` rows of ``model_key`` the user may see (or change) matching ``query``."""
     model_label, fields = LOOKUPS[model_key]
     model = apps.get_model(model_label)
     queryset = getattr(model.objects, MODES[mode])(user)
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    if query:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": query})
+    condition = search_condition(fields, query.strip()[:MAX_QUERY_LENGTH], model)
+    if condition is not None:
         queryset = queryset.filter(condition)
     return list(queryset[:limit])
 
@@ -50,6 +134,13 @@ def search(model_key, user, query="", mode="visible", limit=MAX_RESULTS):
 def bad_parameter(name, message):
     """400 ``{parameter: [message]}``, as the API and the CSV exports answer a bad query parameter."""
     return JsonResponse({name: [str(message)]}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def labels(model, rows):
+    """The labels of ``rows`` in the picker: ``str(row)``, or what the model's ``lookup_labels(rows)`` classmethod
+    answers (regions: the name with the regions above it, so that two districts of the same name differ)."""
+    label_rows = getattr(model, "lookup_labels", None)
+    return label_rows(rows) if label_rows else [str(row) for row in rows]
 
 
 @require_GET
@@ -65,4 +156,5 @@ def lookup(request, model):
     if "\x00" in query:  # PostgreSQL refuses NUL in a string: a 400 naming the parameter, not a server error
         return bad_parameter("q", _("Null characters are not allowed."))
     rows = search(model, request.user, query, mode)
-    return JsonResponse({"results": [{"id": row.pk, "label": str(row)} for row in rows]})
+    names = labels(apps.get_model(LOOKUPS[model][0]), rows)
+    return JsonResponse({"results": [{"id": row.pk, "label": name} for row, name in zip(rows, names, strict=True)]})

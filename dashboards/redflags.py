@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from contracts.models import Contract
 from core.csvio import rows_response
-from core.filtersets import BaseFilterSet, QuickSelect, large_choice_filter, visible
+from core.filtersets import BaseFilterSet, large_choice_filter
 from core.views import style_filter_form
 from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
@@ -50,8 +50,7 @@ class RedFlagFilterSet(BaseFilterSet):
     search_fields = ("reference", "title", "purchaser__name", "organization__name")
     code = django_filters.ChoiceFilter(choices=flag_choices, method="keep", label=_("Flag"))
     level = django_filters.ChoiceFilter(choices=LEVEL_CHOICES, method="keep", label=_("Level"))
-    purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Purchaser"),
-                                                 widget=QuickSelect())
+    purchaser = large_choice_filter(Purchaser, label=_("Purchaser"))
     organization = large_choice_filter(Organization, label=_("Organization"))
     year = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year", label=_("Year signed"))
     region = RegionTreeFilter(label=_("Service area (and below)"))

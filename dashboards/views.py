@@ -22,10 +22,12 @@ from django.views.generic import DetailView, TemplateView
 
 from contracts.choices import COUNTED_STATUSES, Grade
 from contracts.models import Contract, Payment, PerformanceReview
+from core import csvio
 from core.filtersets import invalid_filter_response
 from core.roles import get_scope
 from core.views import style_filter_form
 
+from . import workqueue
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from .flags import AMBER, RED, Thresholds
@@ -290,6 +292,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
         # Three scans of the contracts and payments (0.1 s over a province), cached until the data changes.
         this_year, overdue_count, failed = cached_figures("home", user, headline)
+        work_counts = cached_figures("work-queue", user, lambda: workqueue.counts(user, today))
         thresholds = Thresholds.load()
         year = default_year(user)
         # The same computations as the unfiltered dashboards', so they share their cache entries.
@@ -331,6 +334,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .order_by("-signed_on", "-id")[: self.latest],
             "dependency_url": reverse("dashboards:dependency"),
             "thresholds": thresholds,
+            "work_lists": [{"key": key, "title": title, "count": work_counts[key]}
+                           for key, (_function, _slug, title) in workqueue.LISTS.items()],
         })
         return context
 
@@ -348,4 +353,32 @@ class MethodologyView(LoginRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         context["content"] = methodology_html(get_language())
+        return context
+
+
+class WorkQueueView(LoginRequiredMixin, TemplateView):
+    """The staff home: payments due or overdue, contracts ending with no successor, ended contracts with no review
+    each within the user's scope (``dashboards.workqueue``), with
+    its count, its first rows linked to their pages, and ``?export=<list>`` for the whole list as CSV (the columns
+    of the payments or contracts export). A fixed number of queries: two per list."""
+
+    template_name = "dashboards/work_queue.html"
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in workqueue.LISTS:
+            function, slug, _title = workqueue.LISTS[export]
+            return csvio.export_response(csvio.get_spec(slug), function(request.user, timezone.localdate()),
+                                         f"work-queue-{export}")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        lists = []
+        for key, (function, _slug, title) in workqueue.LISTS.items():
+            queryset = function(self.request.user, today)
+            lists.append({"key": key, "title": title, "count": queryset.count(),
+                          "rows": list(queryset[:workqueue.PREVIEW])})
+        context.update({"today": today, "lists": lists, "due_days": workqueue.DUE_DAYS, "preview": workqueue.PREVIEW})
         return context

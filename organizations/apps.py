@@ -11,6 +11,7 @@ class OrganizationsConfig(AppConfig):
 
         register_lookup("organization", "organizations.Organization", ("name", "uscc"))
         register_lookup("purchaser", "organizations.Purchaser", ("name", "uscc"))
+        register_lookup("region", "organizations.Region", ("name", "code"))
         register_versioned_models("organizations.Organization", "organizations.Purchaser", "organizations.KeyPerson",
                                   "organizations.IncomeRecord", "organizations.AnnualReport")
         # Key persons are edited on their organization's form: their changes appear in its history.

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import filtersets
-from core.filtersets import BaseFilterSet, large_choice_filter, visible
+from core.filtersets import BaseFilterSet, large_choice_filter
 
 from .choices import CharityStatus, IncomeSource, KeyPersonRole, LegalForm, PurchaserKind, PurchaserLevel, RegionLevel
 from .models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser, Region
@@ -46,8 +46,7 @@ class OrganizationFilterSet(BaseFilterSet):
     legal_form = django_filters.MultipleChoiceFilter(choices=LegalForm.choices, label=_("Legal form"))
     charity_status = django_filters.MultipleChoiceFilter(choices=CharityStatus.choices, label=_("Charity status"))
     region = RegionTreeFilter()
-    business_supervisory_unit = django_filters.ModelChoiceFilter(
-        queryset=visible(Purchaser), label=_("Business supervisory unit"))
+    business_supervisory_unit = large_choice_filter(Purchaser, label=_("Business supervisory unit"))
     registered_on = django_filters.DateFromToRangeFilter(label=_("Registered on"))
 
     class Meta:
@@ -64,7 +63,7 @@ class IncomeRecordFilterSet(BaseFilterSet):
     fiscal_year_max = django_filters.NumberFilter(field_name="fiscal_year", lookup_expr="lte",
                                                   label=_("Fiscal year to"))
     source = django_filters.MultipleChoiceFilter(choices=IncomeSource.choices, label=_("Source"))
-    funder_purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Funding purchaser"))
+    funder_purchaser = large_choice_filter(Purchaser, label=_("Funding purchaser"))
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("Amount from"))
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount to"))
     region = RegionTreeFilter(region_field="organization__region")
@@ -94,7 +93,7 @@ class KeyPersonFilterSet(BaseFilterSet):
     search_fields = ("name", "post_title", "organization__name", "post_purchaser__name")
     organization = large_choice_filter(Organization, label=_("Organization"))
     role = django_filters.MultipleChoiceFilter(choices=KeyPersonRole.choices, label=_("Role"))
-    post_purchaser = django_filters.ModelChoiceFilter(queryset=visible(Purchaser), label=_("Government post at"))
+    post_purchaser = large_choice_filter(Purchaser, label=_("Government post at"))
 
     class Meta:
         model = KeyPerson

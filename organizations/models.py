@@ -81,6 +81,14 @@ class Region(VisibleModelMixin, models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def lookup_labels(cls, regions):
+        """Labels of the search picker (``core.lookup``), tree-aware: each region's name after the names of the
+        regions above it ("吉林省 › 长春市 › 南关区"), all ancestors read in one query."""
+        codes = {code for region in regions for code in region.path.strip("/").split("/")}
+        names = dict(cls.objects.filter(code__in=codes).values_list("code", "name"))
+        return [" › ".join(names.get(code, code) for code in region.path.strip("/").split("/")) for region in regions]
+
     def clean(self):
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A region cannot be its own parent.")})

@@ -34,6 +34,7 @@ class ImportResult:
     read_only_columns: list = field(default_factory=list)
     committed: bool = False
     plan: list = field(default_factory=list)
+    titles: dict = field(default_factory=dict)  # column code → title shown in errors (``Importer.map_header``)
 
     @property
     def ok(self):
@@ -44,7 +45,7 @@ class ImportResult:
         return self.created + self.updated + self.unchanged
 
     def add(self, row, column, message):
-        self.errors.append(RowError(row, column, str(message)))
+        self.errors.append(RowError(row, column, str(message), str(self.titles.get(column, column) or "")))
 
 
 class _Context:
@@ -89,6 +90,8 @@ class Importer(RowChecks):
             known[header_key(col.name)] = col.name
             for text in translations(col.label):
                 known.setdefault(header_key(text), col.name)
+            # Errors name the column as the user wrote it; a code header is shown with its label.
+            result.titles[col.name] = f"{capfirst(col.label)} ({col.name})"
         mapping = {}
         for index, cell in enumerate(header):
             name = known.get(header_key(cell.lstrip(BOM)))
@@ -99,6 +102,8 @@ class Importer(RowChecks):
             if name in mapping:
                 raise FileError(_("The column “%(name)s” appears twice.") % {"name": cell})
             mapping[name] = index
+            if header_key(cell.lstrip(BOM)) != header_key(name):
+                result.titles[name] = cell.lstrip(BOM).strip()
             if name not in importable:
                 result.read_only_columns.append(cell.strip())
         return mapping

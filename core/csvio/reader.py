@@ -148,5 +148,6 @@ def read_table(data, max_rows=None):
 @dataclass
 class RowError:
     row: int
-    column: str
+    column: str  # the column's code (``start_on``)
     message: str
+    title: str = ""  # what the user reads: the header they typed, or the column's label when they typed the code

@@ -87,7 +87,7 @@ def test_preview_with_errors_has_no_confirm_and_lists_errors(client, dataset, st
     response = upload(client, url, text)
     assert response.context["result"].errors and "token" not in response.context
     page = response.content.decode()
-    assert "<code>amount</code>" in page and 'name="token"' not in page
+    assert "<td>金额（元） (amount)</td>" in page and 'name="token"' not in page
     assert not Contract.objects.filter(reference="CY-2025-101").exists()
 
 

@@ -62,7 +62,7 @@ def _data():
     return users, objects
 
 
-COMMON = ["/", "/dashboards/dependency/", "/dashboards/purchasers/", "/dashboards/red-flags/",
+COMMON = ["/", "/work/", "/dashboards/dependency/", "/dashboards/purchasers/", "/dashboards/red-flags/",
           "/dashboards/accountability/?year=2025", "/accounts/profile/", "/no-such-page/", "/api/docs/"]
 # The forms each role's journeys use (the roles of docs/roles.md); the administrator sees them all.
 FORMS = {

@@ -17,7 +17,7 @@ from contracts.tables import ContractTable
 from contracts.views import paid_total_subquery
 from core.filtersets import QuickCheckboxes, QuickSelect
 from core.roles import ADMINISTRATOR
-from tests.factories import ContractFactory, PaymentFactory, PurchaserFactory, user_with_role
+from tests.factories import ContractFactory, PaymentFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -93,15 +93,3 @@ def test_quick_checkboxes_write_what_django_writes():
         attrs = {"id": "id_status", "class": "me-1"}
         assert (QuickCheckboxes(choices=choices).render("status", value, attrs)
                 == forms.CheckboxSelectMultiple(choices=choices).render("status", value, attrs))
-
-
-def test_purchaser_choices_are_cached_until_the_data_changes(client):
-    client.force_login(user_with_role(ADMINISTRATOR))
-    first = PurchaserFactory(name="甲民政局")
-    page = client.get(reverse("contracts:contract_list"), {"purchaser": first.pk}).content.decode()
-    assert f'<option value="{first.pk}" selected>甲民政局</option>' in page
-
-    second = PurchaserFactory(name="乙民政局")  # a change with history: the next view lists it
-    page = client.get(reverse("contracts:contract_list")).content.decode()
-    assert f'<option value="{first.pk}">甲民政局</option>' in page
-    assert f'<option value="{second.pk}">乙民政局</option>' in page

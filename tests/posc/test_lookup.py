@@ -80,7 +80,7 @@ def test_anonymous_is_sent_to_login_and_bad_requests_are_refused(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     client.force_login(user_with_role("analyst"))
     assert lookup(client, "organization", "春晖", mode="everything").status_code == 400
-    assert lookup(client, "region", "").status_code == 404
+    assert lookup(client, "grant", "").status_code == 404
     assert labels(lookup(client, "organization", "春晖")) == ["春晖康复中心"]  # analysts see every organization
     client.force_login(UserFactory())  # a login without a role sees nothing
     assert lookup(client, "organization", "春晖").json() == {"results": []}

@@ -28,6 +28,7 @@ from tests.test_roles_matrix import World
 #   own        the signed-in user's own account pages                → login required
 #   doc        documentation pages (the indicator methodology): no rows → login required
 #   home       the dashboard home: aggregates of visible rows        → login; out-of-scope rows not named
+#   workqueue  the work queue: lists of visible rows (+ ?export=<list>) → login; out rows in neither HTML nor CSV
 #   list       a model's list page (+ ?export=csv)                   → login; out rows in neither HTML nor CSV
 #   add        a model's create form (choices: visible/editable)     → login; writes: tests/trust/test_writes.py,
 #                                                                        tests/test_roles_matrix.py
@@ -95,6 +96,7 @@ ROUTES = {
     "api:keyperson-list": "api-list",
     "api:keyperson-detail": "api-object",
     "dashboards:methodology": "doc",
+    "dashboards:work_queue": "workqueue",
     **{f"{app}:{m}_list": "list" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_add": "add" for app, models in MODEL_PAGES.items() for m in models},
     **{f"{app}:{m}_{action}": "object" for app, models in MODEL_PAGES.items() for m in models
@@ -405,6 +407,29 @@ def test_home_page_names_nothing_outside_the_scope(client, world, role):
     html = client.get("/").content.decode()
     assert world.contract_b.reference not in html
     assert world.contract_b.title not in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_work_queue_names_nothing_outside_the_scope(client, world, role):
+    """Contract B is made due, ending without successor and ended without review: still never shown outside B's
+    scope, on the page or in any of its CSV lists."""
+    import datetime
+
+    from django.utils import timezone
+
+    from contracts.models import Contract
+
+    today = timezone.localdate()
+    Contract.objects.filter(pk=world.contract_b.pk).update(status="active", end_on=today + datetime.timedelta(days=5))
+    world.contract_b.payments.update(paid_on=None, due_on=today - datetime.timedelta(days=1))
+    login(client, world, role)
+    url = reverse("dashboards:work_queue")
+    html = client.get(url).content.decode()
+    exports = [b"".join(client.get(url, {"export": key}).streaming_content).decode("utf-8-sig")
+               for key in ("payments", "ending", "unreviewed")]
+    sees_b = role in ("administrator", "analyst")
+    for text in [html, *exports]:
+        assert (world.contract_b.reference in text) is (sees_b and text is not exports[2])
 
 
 # --- the admin -------------------------------------------------------------------------------------------------
