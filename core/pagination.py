@@ -6,6 +6,7 @@ re-exports ``Pagination``).
 """
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -16,3 +17,22 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     page_size_query_description = _("Number of results per page (default 50, at most 500).")
     max_page_size = 500
+
+    def get_page_size(self, request):
+        """``page_size`` when given must be a whole number from 1 to ``max_page_size`` (400 otherwise; DRF
+        silently used the default for ``page_size=false``)."""
+        if self.page_size_query_param not in request.query_params:
+            return self.page_size
+        value = request.query_params[self.page_size_query_param]
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}]})
+        return int(value)
+
+    def check_query(self, request):
+        """Refuse (400) a malformed ``page`` or ``page_size`` before any answer, a CSV one included (which is not
+        paginated but must not accept what the schema refuses)."""
+        self.get_page_size(request)
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and page != "last" and not (page.isdigit() and int(page) >= 1):
+            raise exceptions.ValidationError({self.page_query_param: [_("Enter a whole number from 1.")]})
