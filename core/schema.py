@@ -106,6 +106,8 @@ def _bounded_parameter(parameter):
     elif schema.get("type") in {"number", "integer"} and "year" in name:
         schema.clear()
         schema.update({"type": "integer", "minimum": bounds.MIN_YEAR, "maximum": bounds.MAX_YEAR})
+    elif schema.get("type") == "integer":  # an id (a related object): strictly 1..MAX_ID
+        schema.update({"minimum": 1, "maximum": bounds.MAX_ID})
     elif schema.get("type") == "number":
         schema.clear()
         schema.update({"type": "number", "minimum": 0, "maximum": float(bounds.MAX_NUMBER)})
