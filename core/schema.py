@@ -98,6 +98,9 @@ def _bounded_parameter(parameter):
     """Type a query parameter as the code validates it."""
     name = parameter.get("name", "")
     schema = parameter.get("schema", {})
+    schema.pop("title", None)  # a translated label: client generators would name classes after it
+    if isinstance(schema.get("items"), dict):
+        schema["items"].pop("title", None)
     if parameter.get("in") != "query":
         return
     if name in {"page", "page_size"}:

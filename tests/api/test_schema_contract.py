@@ -94,6 +94,8 @@ def test_the_same_schema_is_served_whatever_the_language(world):
         chinese["paths"]["/api/contracts/"]["get"]["description"]  # the texts are translated...
     assert _structure(english) == _structure(chinese)  # ...the names, types and enums are not
     assert all(name.isascii() for name in chinese["components"]["schemas"])
+    legal_form = next(p for p in chinese["paths"]["/api/contracts/"]["get"]["parameters"] if p["name"] == "legal_form")
+    assert "title" not in legal_form["schema"]["items"]  # generated clients name enum classes after a title
 
 
 def test_unknown_or_empty_format_is_refused_in_json(world):
