@@ -124,3 +124,8 @@ def test_errors_to_a_csv_request_are_json(world, api):
     assert bad.status_code == 400 and bad["Content-Type"].startswith("application/json")
     indicators = client_for(world.analyst).get("/api/indicators/organizations/?format=csv&page_size=false")
     assert indicators.status_code == 400 and indicators["Content-Type"].startswith("application/json")
+
+
+def test_amount_filters_refuse_negative_values_as_the_schema_says(world):
+    response = client_for(world.analyst).get("/api/contracts/?amount_min=-1")
+    assert response.status_code == 400 and "amount_min" in response.json()
