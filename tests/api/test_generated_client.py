@@ -18,7 +18,7 @@ from tests.api.conftest import client_for
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("openapi_python_client")
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # real commits, as a client over HTTP sees them
 
 
 def test_a_generated_client_works_as_is(world, tmp_path, monkeypatch):
