@@ -144,7 +144,8 @@ def exact_schema(result, generator, request, public):
                         parameter["schema"] = {"type": "string", "enum": FORMATS_WITH_CSV if csv else ["json"]}
                         parameter["description"] = str(
                             _("Response format: json (the default), or csv for a list: every matching row (not "
-                              "paginated), UTF-8 with BOM so that Excel opens it.") if csv
+                              "paginated), UTF-8 with BOM so that Excel opens it; xlsx: the same rows as an Excel "
+                              "workbook.") if csv
                             else _("Response format: json (the only one for this operation)."))
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
