@@ -121,7 +121,7 @@ def _offers_csv(operation):
 
 
 def _csv_operation(operation_id):
-    return operation_id.endswith("_list") or "indicator" in operation_id
+    return operation_id.endswith(("_list", "_retrieve")) or "indicator" in operation_id
 
 
 def exact_schema(result, generator, request, public):

@@ -183,7 +183,7 @@ class CsvRendererMixin:
         from core.xlsxio import XlsxRenderer  # ?format=xlsx: the same rows as an Excel workbook
 
         renderers = super().get_renderers()
-        if getattr(self, "action", "list") == "list":  # lists only (a viewset's other actions answer JSON)
+        if getattr(self, "action", "list") in {"list", "retrieve"}:  # reads only (writes answer JSON)
             for renderer_class in (CSVRenderer, XlsxRenderer):
                 if not any(isinstance(r, renderer_class) for r in renderers):
                     renderers.append(renderer_class())
