@@ -37,6 +37,7 @@ from core.bounds import StrictPrimaryKeyRelatedField
 from core.concurrency import ConcurrentEditError
 from core.csvio import CsvListMixin  # ?format=csv: the list as the CSV export (all rows, streamed)
 from core.pagination import Pagination  # noqa: F401  (re-exported; kept apart from viewsets, see that module)
+from core.schema import decimal_schema, non_negative_fields
 
 
 class Conflict(exceptions.APIException):
@@ -124,6 +125,11 @@ class ModelCleanSerializer(serializers.ModelSerializer):
                     continue
                 related.queryset = (manager.editable_by(user) if name in self.editable_relations
                                     else manager.visible_to(user))
+        non_negative = non_negative_fields(self.Meta.model)
+        for name, field in fields.items():
+            if isinstance(field, serializers.DecimalField) and not hasattr(field, "_spectacular_annotation"):
+                field._spectacular_annotation = {  # the schema: a digit needed; no sign when never negative
+                    "field": decimal_schema(field, non_negative=(field.source or name) in non_negative)}
         return fields
 
     def build_field(self, field_name, info, model_class, nested_depth):
@@ -283,6 +289,9 @@ class ThrottleFirstMixin:
             raise
         self.check_throttles(request)
         self.check_permissions(request)
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None and hasattr(paginator, "check_query"):
+            paginator.check_query(request)  # page and page_size as the schema types them, whatever the format
 
 
 class ScopedModelViewSet(CsvListMixin, ThrottleFirstMixin, viewsets.ModelViewSet):
@@ -363,17 +372,3 @@ def describe_actions(model):
     }
     return extend_schema_view(**{action: extend_schema(description=format_lazy(text, plural=plural))
                                  for action, text in texts.items()})
-
-
-def describe_format_parameter(result, generator, request, public):
-    """Schema post-processing hook: describe the ``format`` query parameter DRF adds for the extra renderers."""
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter.get("name") == "format" and parameter.get("in") == "query" \
-                        and not parameter.get("description"):
-                    parameter["description"] = str(_(
-                        "Response format: json (the default), or csv for a list: every matching row (not "
-                        "paginated), UTF-8 with BOM so that Excel opens it; xlsx: the same rows as an Excel "
-                        "workbook."))
-    return result

@@ -199,6 +199,8 @@ def bound_filter(name, filter_):
     ``BaseFilterSet``, so that a filter added later is bounded without anyone remembering to."""
     if isinstance(filter_, django_filters.NumberFilter):
         filter_.field_class = bounds.YearField if is_year_filter(name, filter_) else bounds.BoundedDecimalField
+        if filter_.field_class is bounds.BoundedDecimalField:
+            filter_.extra.setdefault("min_value", 0)  # amounts, scores: never negative (as the API schema says)
     elif isinstance(filter_, django_filters.DateFromToRangeFilter):
         filter_.field_class = bounds.BoundedDateRangeField
     elif isinstance(filter_, django_filters.DateFilter):

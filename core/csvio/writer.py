@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from core.csvio.cells import BOM, PLAIN_NUMBER, escape_cell, format_value
 from core.csvio.specs import get_spec
@@ -176,16 +176,26 @@ def rows_response(columns, rows, filename):
 
 
 class CsvRendererMixin:
-    """API view mixin: accept ``?format=csv`` (adds ``CSVRenderer`` to the view's renderers)."""
+    """API view mixin: accept ``?format=csv`` on lists (adds ``CSVRenderer`` to the renderers of a list view or a
+    viewset's ``list`` action). An error is answered in JSON, never as a CSV body."""
 
     def get_renderers(self):
         from core.xlsxio import XlsxRenderer  # ?format=xlsx: the same rows as an Excel workbook
 
         renderers = super().get_renderers()
-        for renderer_class in (CSVRenderer, XlsxRenderer):
-            if not any(isinstance(r, renderer_class) for r in renderers):
-                renderers.append(renderer_class())
+        if getattr(self, "action", "list") in {"list", "retrieve"}:  # reads only (writes answer JSON)
+            for renderer_class in (CSVRenderer, XlsxRenderer):
+                if not any(isinstance(r, renderer_class) for r in renderers):
+                    renderers.append(renderer_class())
         return renderers
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(response, "accepted_renderer", None)
+        if response.status_code >= 400 and getattr(renderer, "format", "json") in {"csv", "xlsx"}:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def wants_csv(self):
         renderer = getattr(self.request, "accepted_renderer", None)
