@@ -18,7 +18,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from contracts.choices import ContractStatus, ProcurementMethod, ReviewerKind
-from contracts.models import Contract, Payment, PerformanceReview
+from contracts.models import Amendment, Contract, Payment, PerformanceReview
 
 DEFAULT_PREFIX = "ocds-posc00"
 OCDS_VERSION = "1.1"
@@ -141,8 +141,9 @@ def _children(model, contract_ids, order):
 
 
 def iter_contract_batches(queryset, batch_size=None):
-    """(contract, payments, reviews) for every contract of ``queryset`` in id order, ``batch_size`` at a time:
-    three queries per batch (keyset pagination on the id, so memory stays bounded whatever the count)."""
+    """(contract, payments, reviews) for every contract of ``queryset`` in id order, ``batch_size`` at a time (the
+    contract's amendments in ``contract.ocds_amendments``): four queries per batch (keyset pagination on the id, so
+    memory stays bounded whatever the count)."""
     batch_size = batch_size or BATCH_SIZE
     last_pk = 0
     while True:
@@ -152,7 +153,9 @@ def iter_contract_batches(queryset, batch_size=None):
         ids = [c.pk for c in batch]
         payments = _children(Payment, ids, ("due_on", "id"))
         reviews = _children(PerformanceReview, ids, ("reviewed_on", "id"))
+        amendments = _children(Amendment, ids, ("signed_on", "id"))
         for contract in batch:
+            contract.ocds_amendments = amendments.get(contract.pk, [])
             yield contract, payments.get(contract.pk, []), reviews.get(contract.pk, [])
         if len(batch) < batch_size:
             return
@@ -265,6 +268,13 @@ def build_release(contract, payments, reviews):
         implementation["milestones"] = milestones
     if implementation:
         ocds_contract["implementation"] = implementation
+    amendments = getattr(contract, "ocds_amendments", None)
+    if amendments is None:
+        amendments = list(contract.amendments.order_by("signed_on", "id"))
+    if amendments:
+        ocds_contract["amendments"] = [_amendment(a) for a in amendments]
+        if tag == "contract":
+            tag = "contractAmendment"
     return {
         "ocid": ocid,
         "id": f"{ocid}-{date}",
@@ -278,6 +288,16 @@ def build_release(contract, payments, reviews):
         "awards": [award],
         "contracts": [ocds_contract],
     }
+
+
+def _amendment(amendment):
+    """An amendment: its date, its reason as the rationale, and what it changed (the contract's value and period
+    above are the current ones, after every amendment)."""
+    change = f"金额变更 {amendment.amount_change} 元"
+    if amendment.new_end_on is not None:
+        change += f"；服务期截止日期改为 {amendment.new_end_on.isoformat()}"
+    return {"id": f"amendment-{amendment.pk}", "date": rfc3339(amendment.signed_on),
+            "rationale": amendment.reason, "description": change}
 
 
 def _review_milestone(review):

@@ -138,8 +138,9 @@ def test_package_is_written_batch_by_batch(api, monkeypatch):
         after_first_chunk = len(queries)
         rest = list(content)
         total = len(queries)
-    # Two more batches of 2 (three queries each), then the query that finds no more contracts.
-    assert total - after_first_chunk == 2 * 3 + 1
+    # Two more batches of 2 (four queries each: contracts, payments, reviews, amendments), then the query that
+    # finds no more contracts.
+    assert total - after_first_chunk == 2 * 4 + 1
     assert len(rest) >= 3
 
 

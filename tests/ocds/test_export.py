@@ -122,6 +122,26 @@ def test_contract_without_payments(api):
     assert release["awards"][0]["status"] == "active"
 
 
+def test_amended_contract_publishes_its_amendments(api):
+    from contracts.amendments import Amendment, save_amendment
+
+    contract = ContractFactory(amount=Decimal("100000.00"), restricted_amount=Decimal("0"),
+                               signed_on=datetime.date(2025, 1, 10), start_on=datetime.date(2025, 2, 1),
+                               end_on=datetime.date(2025, 12, 31))
+    save_amendment(user_with_role("administrator"), Amendment(
+        contract=contract, signed_on=datetime.date(2025, 6, 1), amount_change=Decimal("20000.00"),
+        new_end_on=datetime.date(2026, 3, 31), reason="服务对象增加"))
+    release = release_of(api, contract)  # validated against the schema
+    assert release["tag"] == ["contractAmendment"]
+    ocds_contract = release["contracts"][0]
+    assert ocds_contract["value"] == {"amount": 120000, "currency": "CNY"}
+    assert ocds_contract["period"]["endDate"].startswith("2026-03-31")
+    [amendment] = ocds_contract["amendments"]
+    assert amendment["rationale"] == "服务对象增加"
+    assert amendment["date"].startswith("2025-06-01") and amendment["date"].endswith("+08:00")
+    assert "20000.00" in amendment["description"]
+
+
 def test_cancelled_contract(api):
     contract = ContractFactory(status="cancelled")
     release = release_of(api, contract)
