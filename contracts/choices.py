@@ -4,7 +4,7 @@ grades."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The code list lives with the organizations: their service scope uses it too (DESIGN §11).
+# The code list lives with the organizations: their service scope uses it too.
 from organizations.choices import ServiceCategory  # noqa: F401
 
 

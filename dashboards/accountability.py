@@ -1,4 +1,4 @@
-"""Accountability of organizations (DESIGN §11): four organization-year indicators, computed by the database.
+"""Accountability of organizations: four organization-year indicators, computed by the database.
 
 - ``mission_drift`` = contract income in *y* from contracts whose service category is outside the organization's
   ``service_scope`` / contract income (undefined without contract income or with an empty scope);
@@ -127,7 +127,8 @@ def _band_level(band, value):
 
 def _related_level(band, value):
     """``related_party_share``: amber above its amber threshold (> 0 %), red at or above its red one (≥ 25 %),
-    as §11's table says (the Threshold row's direction is "above", for the amber band)."""
+    as the accountability table in docs/indicators.md says (the Threshold row's direction is "above", for the
+    amber band)."""
     if value is None:
         return None
     if band is None:

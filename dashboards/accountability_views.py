@@ -1,4 +1,4 @@
-"""Accountability pages (DESIGN §11): the dashboard (one row per organization-year) and each organization's page
+"""Accountability pages: the dashboard (one row per organization-year) and each organization's page
 with the evidence behind its four values. Rows come from ``organization_indicators`` over the organizations
 whose money the user may see (``dashboards.scope.finance_organizations``); the evidence lists only contracts,
 payments and income records the user may see."""

@@ -1,4 +1,4 @@
-"""Organization-year and purchaser-year indicators (DESIGN §6), computed by the database.
+"""Organization-year and purchaser-year indicators, computed by the database.
 
 Public functions (all take querysets already narrowed to what the user may see, and a year or several years):
 
@@ -63,9 +63,9 @@ from .numbers import (  # noqa: F401 - also read from here by the other modules 
 
 # The source of contract payments in ``funder_rows`` (not an IncomeSource: contract income is government income).
 CONTRACT_SOURCE = "contract"
-# Unnamed income from these sources is diffuse: in the total, but nobody's share (DESIGN §6 [v2]).
+# Unnamed income from these sources is diffuse: in the total, but nobody's share.
 DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, IncomeSource.MEMBERSHIP_DUES)
-# A purchaser-year with fewer counted contracts gets no concentration flags (DESIGN §6 [v2], small numbers).
+# A purchaser-year with fewer counted contracts gets no concentration flags.
 MIN_CONTRACTS_TO_JUDGE = 5
 
 
@@ -105,7 +105,7 @@ class Row:
 
 @dataclass
 class OrganizationYear(Row):
-    """The indicators of one organization in one year (DESIGN §6). Money in CNY; ratios are fractions 0..1;
+    """The indicators of one organization in one year. Money in CNY; ratios are fractions 0..1;
     ``funder_hhi`` is 0..10 000; ``None`` means undefined."""
 
     organization: int
@@ -139,7 +139,7 @@ class OrganizationYear(Row):
     reserve_months_flag: str | None = None
     management_expense_ratio_flag: str | None = None
     renewal_exposure_flag: str | None = None
-    # Accountability (DESIGN §11, ``dashboards.accountability``); not part of ``flagged`` (the dependency flags).
+    # Accountability (``dashboards.accountability``); not part of ``flagged`` (the dependency flags).
     mission_drift: Decimal | None = None
     outside_scope_income: Decimal = ZERO
     salary_to_peers: Decimal | None = None
@@ -166,7 +166,7 @@ class OrganizationYear(Row):
 
     @property
     def accountability_flag(self):
-        """The most severe of the four accountability flags (DESIGN §11), ``None`` when all are undefined."""
+        """The most severe of the four accountability flags, ``None`` when all are undefined."""
         return worst(getattr(self, f"{name}_flag") for name in ACCOUNTABILITY_FLAGGED)
 
     @property
@@ -190,7 +190,7 @@ class OrganizationYear(Row):
 
 @dataclass
 class PurchaserYear(Row):
-    """The indicators of one purchaser in one year (DESIGN §6)."""
+    """The indicators of one purchaser in one year."""
 
     purchaser: int
     purchaser_name: str
@@ -386,7 +386,7 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
     The vulnerability status and percentiles come from ``vulnerability.peer_standing`` (every organization of
     the database is a peer, whoever asks).
 
-    The accountability fields (DESIGN §11) come from ``accountability.add_accountability`` (3 queries).
+    The accountability fields come from ``accountability.add_accountability`` (3 queries).
 
     At most 8 queries (organizations, income totals, annual reports, peer standing and thresholds when not
     passed in, and the three of accountability), whatever the number of organizations, years and rows.

@@ -1,4 +1,4 @@
-"""Integrity flags on contracts (DESIGN §10, docs/integrity.md): computed by the database, with their evidence.
+"""Integrity flags on contracts (docs/integrity.md): computed by the database, with their evidence.
 
 Each flag is one ``FlagDefinition`` in ``FLAGS`` (the registry): its code, label, source, the SQL expression of
 its level (``level(settings, today)``: a ``Case`` giving ``"red"``, ``"amber"`` or NULL, correlated subqueries
@@ -414,7 +414,7 @@ for _definition in [
     FlagDefinition(
         "supervisory_conflict", _("Supervisory conflict"),
         _("The purchaser is the organization's business supervisory unit."),
-        (AMBER,), "The seed paper's \"dual management system\"", supervisory_conflict_level),
+        (AMBER,), "China's dual management system of social organizations", supervisory_conflict_level),
 ]:
     register_flag(_definition)
 

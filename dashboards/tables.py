@@ -108,7 +108,7 @@ PURCHASER_TABLE = [
       for code, definition in FLAGS.items()],
 ]
 
-# The accountability dashboard (DESIGN §11): the four indicators with the money behind them; its CSV has the
+# The accountability dashboard: the four indicators with the money behind them; its CSV has the
 # organization, the year, the income it divides and every accountability field (the API has them too).
 ACCOUNTABILITY_TABLE = [
     DisplayColumn("organization_name", _("Organization")),

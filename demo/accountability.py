@@ -1,4 +1,4 @@
-"""Accountability data of the demo sets (DESIGN §11): service scopes, key persons with past government posts,
+"""Accountability data of the demo sets: service scopes, key persons with past government posts,
 the government income annual reports declare. Drawn from a random stream of their own per organization, so the
 rest of the data set stays exactly as it was."""
 

@@ -59,7 +59,7 @@ class IncomeSource(models.TextChoices):
 
 
 class ServiceCategory(models.TextChoices):
-    """Service categories of contracts (§4) and of an organization's registered business scope (业务范围)."""
+    """Service categories of contracts and of an organization's registered business scope (业务范围)."""
 
     REHAB_CHILDREN = "rehab_children", _("Rehabilitation for disabled children")
     REHAB_ADULT = "rehab_adult", _("Adult rehabilitation")

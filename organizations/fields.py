@@ -1,4 +1,4 @@
-"""A model field holding several codes of one code list (an organization's service scope, DESIGN §11)."""
+"""A model field holding several codes of one code list (an organization's service scope)."""
 
 from django import forms
 from django.core.exceptions import ValidationError

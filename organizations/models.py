@@ -398,7 +398,7 @@ class AnnualReport(VisibleModelMixin, models.Model):
 
 
 class KeyPersonQuerySet(VisibleQuerySet):
-    """Key persons are part of their organization's public profile: seen and changed like it (DESIGN §11)."""
+    """Key persons are part of their organization's public profile: seen and changed like it."""
 
     def visibility(self, scope):
         if scope.is_staff_role:

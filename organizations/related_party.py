@@ -1,4 +1,4 @@
-"""The related-party predicate (DESIGN §10–§11): a contract is related-party when a key person of its
+"""The related-party predicate: a contract is related-party when a key person of its
 organization held a post at its purchaser at any time in the 3 calendar years before it was signed.
 
 Precisely, the post overlaps [``signed_on`` − 3 calendar years, ``signed_on``]: ``post_from`` empty or ≤
@@ -61,7 +61,7 @@ def related_party(prefix=""):
 
     Usage: ``Contract.objects.annotate(related=related_party())`` or
     ``Payment.objects.filter(related_party("contract__"))``. A contract without ``signed_on`` is never
-    related-party. Statuses are the caller's business (draft and cancelled contracts carry no flags, §10)."""
+    related-party. Statuses are the caller's business (draft and cancelled contracts carry no flags)."""
     return Exists(
         KeyPerson.objects.annotate(
             from_key=date_key(F("post_from")), to_key=date_key(F("post_to")),
@@ -78,7 +78,7 @@ def related_party(prefix=""):
 def related_party_evidence(contracts):
     """The key persons behind the related-party rule of each of ``contracts`` (objects with ``pk``,
     ``organization_id``, ``purchaser_id`` and ``signed_on``): ``{contract id: [("organizations.keyperson", id),
-    ...]}``, in one query for all of them (the evidence of the ``related_party`` flag, DESIGN §10)."""
+    ...]}``, in one query for all of them (the evidence of the ``related_party`` flag)."""
     contracts = [c for c in contracts if c.signed_on]
     if not contracts:
         return {}

@@ -80,7 +80,7 @@ class OrganizationDetailView(ObjectDetailView):
             .select_related("funder_purchaser"),
             "annual_reports": AnnualReport.objects.visible_to(user).filter(organization=org),
             "finances_visible": Organization.objects.with_finances_visible_to(user).filter(pk=org.pk).exists(),
-            # Key persons are public profile (DESIGN §11): the same visibility as the organization.
+            # Key persons are public profile: the same visibility as the organization.
             "key_persons": KeyPerson.objects.visible_to(user).filter(organization=org).select_related("post_purchaser"),
             "service_scope_labels": [label for value, label in ServiceCategory.choices if value in org.service_scope],
             "can_add_income": IncomeRecord.user_can_add(user) and context["can_change"],

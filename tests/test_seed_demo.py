@@ -103,7 +103,7 @@ def test_the_data_shows_the_problems_the_product_is_for():
     assert spread.filter(funders__gte=4).exists()
     assert IncomeRecord.objects.filter(source="service_fee").exists()
     assert IncomeRecord.objects.filter(source="government_subsidy", funder_purchaser__isnull=False).exists()
-    # accountability (DESIGN §11): scopes everywhere, some past posts at purchasers, reports that mostly agree
+    # accountability: scopes everywhere, some past posts at purchasers, reports that mostly agree
     assert not Organization.objects.filter(service_scope="").exists()
     assert 10 <= KeyPerson.objects.filter(post_purchaser__isnull=False).count() <= 40
     reported = AnnualReport.objects.filter(reported_government_income__isnull=False)

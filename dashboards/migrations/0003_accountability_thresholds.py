@@ -4,18 +4,18 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
-# Defaults of DESIGN §11 with their sources (editable by administrators).
+# Defaults of the accountability thresholds with their sources (editable by administrators).
 DEFAULTS = [
     ("mission_drift", "gte", "0.3", "0.6",
      "Policy setting: contract income outside the registered business scope (Regulations on the Registration of "
-     "Social Organizations, Art. 4 and 30; the seed's mission drift under commercial pressure)."),
+     "Social Organizations, Art. 4 and 30; mission drift under commercial pressure)."),
     ("salary_to_peers", "gte", "2", "3",
-     "Policy setting: pay 'obviously above the market price' (the seed's §2.4); MCA 2016 charity spending rules "
+     "Policy setting: pay 'obviously above the market price' (research on China's disability NGOs); MCA 2016 charity spending rules "
      "cap personnel costs in proportion, not in level."),
     ("reported_income_gap", "gte", "0.1", "0.25",
      "Audit materiality practice (about 5-10 % of a line); the gap can be honest timing between cash and accrual."),
     ("related_party_share", "gt", "0", "0.25",
-     "Regulations on the Registration of Social Organizations; the seed's §2.2 (leaders close to the government). "
+     "Regulations on the Registration of Social Organizations; research on leaders close to the government. "
      "Amber above 0 %, red at or above the red threshold."),
 ]
 

@@ -4,21 +4,21 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
-# Settings of the integrity flags (DESIGN §10, docs/integrity.md): code, direction, amber, red, source.
+# Settings of the integrity flags (docs/integrity.md): code, direction, amber, red, source.
 FLAG_SETTINGS = [
     ("amended_value", "gt", "0.10", "0.50",
      "Open Contracting red-flag guide; EU Directive 2014/24/EU Art. 72 (modifications above 50 % need a new "
      "procurement)."),
     ("repeat_single_source", "gte", "1", "2", "OCDS Cardinal-style repeat-award flag: other single-source contracts."),
-    ("repeat_window_days", "gt", "365", "365", "DESIGN §10: one year before signing."),
+    ("repeat_window_days", "gt", "365", "365", "One year before signing."),
     ("tender_threshold", "gte", "1000000", "1000000",
      "Common limit for centralised procurement of services (1,000,000 CNY); World Bank / Open Contracting "
      "\"contract splitting\"."),
     ("split_window_days", "gt", "30", "30", "World Bank / Open Contracting \"contract splitting\": 30 days."),
     ("late_payment_days", "gt", "30", "90",
      "Regulations on Ensuring Payments to Small and Medium-sized Enterprises (2020): pay within 30 days."),
-    ("renewal_window_days", "gt", "365", "365", "DESIGN §10: one year after a failing review."),
-    ("missing_review_days", "gt", "90", "90", "MOF Order 102 Art. 29 (performance evaluation); DESIGN §10."),
+    ("renewal_window_days", "gt", "365", "365", "One year after a failing review."),
+    ("missing_review_days", "gt", "90", "90", "MOF Order 102 Art. 29 (performance evaluation)."),
 ]
 
 

@@ -112,7 +112,7 @@ def test_organization_row_by_hand(case):
         "revenue_type_hhi": 5400, "commercial_share": 0.1, "equity_ratio": 0.175, "operating_margin": -0.2,
         "status": None, "equity_ratio_percentile": None, "revenue_type_hhi_percentile": None,
         "management_expense_ratio_percentile": None, "operating_margin_percentile": None,
-        # accountability (§11): no service scope → mission drift undefined; no staff in the report → no pay
+        # accountability: no service scope → mission drift undefined; no staff in the report → no pay
         # ratio; nothing reported → no gap; no key persons → related-party share 0 of 120 000 contract income
         "mission_drift": None, "mission_drift_flag": None, "outside_scope_income": "0.00",
         "salary_to_peers": None, "salary_to_peers_flag": None, "salary_per_staff": None,

@@ -1,4 +1,4 @@
-"""Amendments (DESIGN §10): saving one changes the contract's amount and end date in the same transaction, through
+"""Amendments: saving one changes the contract's amount and end date in the same transaction, through
 the write path and its history; pages, API and CSV."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Accountability indicators (DESIGN §11) against numbers computed by hand, their undefined cases, the peer median
+"""Accountability indicators against numbers computed by hand, their undefined cases, the peer median
 over the prefecture only, the related-party window by date, and who sees what."""
 
 import datetime

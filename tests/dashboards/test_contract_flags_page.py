@@ -1,5 +1,5 @@
 """The contract page shows its integrity flags with their evidence; evidence outside the reader's scope is
-counted, never named (DESIGN §8, §10)."""
+counted, never named."""
 
 import datetime
 from decimal import Decimal

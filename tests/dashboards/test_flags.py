@@ -33,7 +33,7 @@ BOUNDARIES = [
     ("supplier_hhi", "1499.99", "none"), ("supplier_hhi", "1500", "amber"), ("supplier_hhi", "2500", "red"),
     ("single_source_share", "0.0499", "none"), ("single_source_share", "0.05", "amber"),
     ("single_source_share", "0.0999", "amber"), ("single_source_share", "0.1", "red"),
-    # accountability (DESIGN §11); related_party_share (amber > 0, red ≥ 25 %) in test_accountability.py
+    # accountability; related_party_share (amber > 0, red ≥ 25 %) in test_accountability.py
     ("mission_drift", "0.2999", "none"), ("mission_drift", "0.3", "amber"), ("mission_drift", "0.6", "red"),
     ("salary_to_peers", "1.99", "none"), ("salary_to_peers", "2", "amber"), ("salary_to_peers", "3", "red"),
     ("reported_income_gap", "0.0999", "none"), ("reported_income_gap", "0.1", "amber"),

@@ -116,7 +116,7 @@ def test_row_has_the_design_field_names(hand_built):
     flags = {f"{n}_flag" for n in ["government_share", "top_funder_share", "funder_hhi", "restricted_ratio",
                                    "reserve_months", "management_expense_ratio", "renewal_exposure"]}
     assert set(ORGANIZATION_COLUMNS[len(names):len(names) + len(flags)]) == flags
-    # then the accountability fields of DESIGN §11, with their flags last
+    # then the accountability fields, with their flags last
     assert ORGANIZATION_COLUMNS[len(names) + len(flags):] == [
         "mission_drift", "outside_scope_income", "salary_to_peers", "salary_per_staff", "peer_median_salary",
         "peer_count", "reported_government_income", "reported_income_gap", "related_party_income",
@@ -304,7 +304,7 @@ def _make_organizations(n):
 def test_query_count_does_not_grow_with_the_number_of_organizations(n, django_assert_num_queries):
     _make_organizations(n)
     thresholds = Thresholds.load()
-    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers); §11: the
+    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers); then the
     # accountability split of contract income, the organizations' own reports and the prefecture medians
     with django_assert_num_queries(7):
         rows = organization_indicators(Organization.objects.all(), range(2024, 2026), thresholds=thresholds)

@@ -1,4 +1,4 @@
-"""The integrity flags of DESIGN §10, each on a hand-built case, just outside each window or threshold, and never
+"""The integrity flags (docs/integrity.md), each on a hand-built case, just outside each window or threshold, and never
 on (nor because of) draft or cancelled contracts."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Key persons (DESIGN §11): inline on the organization form, public profile, edited by whoever may change the
+"""Key persons: inline on the organization form, public profile, edited by whoever may change the
 organization; the service scope in forms, API and CSV."""
 
 import datetime
