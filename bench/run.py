@@ -125,7 +125,7 @@ def bench_purchasers(table, repeat):
     from django.db import connection
     from django.utils import timezone
 
-    from dashboards.indicators import purchaser_indicators
+    from dashboards.purchaser_indicators import purchaser_indicators
     from organizations.models import Purchaser
 
     analyst = get_user_model().objects.get(username="analyst")

@@ -31,9 +31,10 @@ from . import workqueue
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from .flags import AMBER, RED, Thresholds
-from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators, purchaser_indicators
+from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators
 from .integrity import FLAGS, any_flag, flags_for, with_flags
 from .output import organization_output, purchaser_output
+from .purchaser_indicators import purchaser_indicators
 from .scope import default_year, finance_organizations, portfolio_purchasers
 from .tables import ORGANIZATION_TABLE, PURCHASER_TABLE, sort_rows
 from .whatif import planner_context

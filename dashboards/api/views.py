@@ -18,8 +18,9 @@ from organizations.models import Organization, Purchaser
 
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from ..flags import Thresholds
-from ..indicators import organization_indicators, purchaser_indicators
+from ..indicators import organization_indicators
 from ..output import organization_output, purchaser_output
+from ..purchaser_indicators import purchaser_indicators
 from ..scope import default_year, finance_organizations, portfolio_purchasers
 from ..vulnerability import peer_standing
 from .serializers import OrganizationYearSerializer, PurchaserYearSerializer

@@ -26,16 +26,9 @@ from organizations.models import AnnualReport, Organization, Purchaser
 from ..caching import cached_figures, thresholds_key
 from ..explain import indicator_explanations, status_explanation
 from ..flags import RATIO_INDICATORS, Thresholds
-from ..indicators import (
-    OrganizationYear,
-    income_by_source,
-    organization_indicators,
-    purchaser_indicators,
-    review_grades,
-    spend_by_year_and_category,
-    top_suppliers,
-)
+from ..indicators import OrganizationYear, income_by_source, organization_indicators
 from ..integrity import flags_for, with_flags
+from ..purchaser_indicators import purchaser_indicators, review_grades, spend_by_year_and_category, top_suppliers
 from ..scope import default_year, finance_organizations, portfolio_purchasers
 from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_indicator, indicator_column
 

@@ -7,12 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards.indicators import (
-    ORGANIZATION_COLUMNS,
-    PURCHASER_COLUMNS,
-    organization_indicators,
-    purchaser_indicators,
-)
+from dashboards.indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators
+from dashboards.purchaser_indicators import purchaser_indicators
 from organizations.models import Organization, Purchaser
 from tests.factories import (
     AnnualReportFactory,

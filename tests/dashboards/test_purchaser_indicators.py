@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from dashboards.flags import Thresholds
-from dashboards.indicators import (
-    PURCHASER_COLUMNS,
+from dashboards.indicators import PURCHASER_COLUMNS
+from dashboards.purchaser_indicators import (
     purchaser_indicators,
     spend_by_category,
     spend_by_year_and_category,

@@ -75,7 +75,7 @@ def test_csv_export(client, world):
     assert "repeat_single_source,amber" in repeat_line and f"contract:{world['first'].pk}" in repeat_line
 
 
-QUERIES = 18  # session, user, rows, count, flag counts, purchasers, settings, evidence (one per flag), visibility
+QUERIES = 16  # session, user, rows, count, flag counts, settings, evidence (one per flag), visibility
 
 
 @pytest.mark.parametrize("rows", [5, 50])
