@@ -13,7 +13,6 @@ benchmarks measure).
 
 import datetime as dt
 import random
-import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,11 +23,23 @@ from .accountability import key_persons as _key_persons
 from .accountability import reported_income as _reported_income
 from .accountability import service_scope as _service_scope
 from .accountability import staff_count as _staff_count
+from .places import (  # noqa: F401 - DEMO_USERS and PASSWORD are read from here by seed_demo
+    DEMO_USERS,
+    PASSWORD,
+    STAFF_PURCHASER,
+    _person,
+    _phone,
+    _rng_for,
+    ensure_demo_users,
+    ensure_purchasers,
+    ensure_regions,
+    purchaser_specs,
+    region_rows,
+)
 
 DEMO_TODAY = dt.date(2026, 11, 30)
 FIRST_YEAR = 2019
 LAST_YEAR = 2026
-PASSWORD = "posc-demo"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 SERIAL_MULTIPLIER = 7_919_081  # coprime with 31, so index → serial is one-to-one modulo 31**7
 
@@ -60,13 +71,6 @@ PAYMENT_SCHEMES = {
     4: [("advance", 30), ("interim", 25), ("interim", 25), ("final", 20)],
 }
 PAYMENT_COUNT_WEIGHTS = [3, 20, 42, 35]
-# Purchasers of the everyday set with a deliberately poor record: (single-source share, overdue rate).
-SMALL_PURCHASER_HABITS = {
-    "长春市朝阳区红旗街道办事处": (0.35, 0.05),
-    "延吉市残疾人联合会": (0.20, 0.25),
-    "四平市残疾人联合会": (0.05, 0.15),
-    "吉林市民政局": (0.12, 0.03),
-}
 
 
 @dataclass(frozen=True)
@@ -119,130 +123,6 @@ def serial(index):
     return "".join(reversed(chars))
 
 
-def _rng_for(name):
-    return random.Random(zlib.crc32(name.encode()))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Regions, purchasers, users
-
-
-def region_rows(codes=None):
-    """(code, name, level, parent code, weight, area code) for the regions of a plan, parents first."""
-    rows = [data.PROVINCE, *data.PREFECTURES]
-    area = {p[0]: p[5] for p in data.PREFECTURES}
-    rows += [(c, n, "county", parent, w, area[parent]) for c, n, parent, w in data.COUNTIES]
-    return [r for r in rows if codes is None or r[0] in codes]
-
-
-def ensure_regions(plan):
-    """Create the plan's regions that are missing; return {code: Region}."""
-    from organizations.models import Region
-
-    regions = {}
-    for code, name, level, parent, _weight, _area in region_rows(plan.region_codes):
-        regions[code], _ = Region.objects.get_or_create(
-            code=code, defaults={"name": name, "level": level, "parent": regions.get(parent)})
-    return regions
-
-
-def purchaser_specs(plan):
-    """(region code, kind, level, name) of the plan's purchasers, in a fixed order."""
-    if plan.region_codes is not None:
-        specs = data.SMALL_PURCHASERS
-    else:
-        specs = list(data.SMALL_PURCHASERS)
-        for code, _name, level, *_ in region_rows():
-            for kind in data.LARGE_KINDS[level]:
-                specs.append((code, kind, data.PURCHASER_LEVEL[level], None))
-    rows = {r[0]: r for r in region_rows()}
-    out, seen = [], set()
-    for code, kind, level, name in specs:
-        _code, region_name, region_level, parent, *_ = rows[code]
-        if region_name.endswith("区"):
-            region_name = rows[parent][1] + region_name  # 长春市朝阳区: district names repeat across China
-        name = name or region_name + data.KIND_SUFFIX["province" if region_level == "province" else "other"][kind]
-        if name not in seen:
-            seen.add(name)
-            out.append((code, kind, level, name))
-    return out
-
-
-def ensure_purchasers(plan, regions):
-    """Create the plan's purchasers that are missing (by name); return them in a fixed order with their habits."""
-    from organizations.models import Purchaser
-
-    out = []
-    for code, kind, level, name in purchaser_specs(plan):
-        habit_rng = _rng_for(name)
-        uscc = _purchaser_uscc(code, name)
-        purchaser, _ = Purchaser.objects.get_or_create(name=name, defaults={
-            "uscc": uscc, "region": regions[code], "level": level, "kind": kind,
-            "contact_person": _person(habit_rng), "phone": _phone(habit_rng, code),
-            "address": f"{regions[code].name}{habit_rng.choice(data.STREETS)}{habit_rng.randint(1, 3999)}号",
-        })
-        single, overdue = SMALL_PURCHASER_HABITS.get(
-            name, (round(habit_rng.uniform(0.0, 0.09), 3), round(habit_rng.uniform(0.01, 0.06), 3)))
-        if plan.region_codes is None and name not in SMALL_PURCHASER_HABITS and habit_rng.random() < 0.15:
-            single, overdue = habit_rng.uniform(0.1, 0.3), habit_rng.uniform(0.05, 0.2)
-        purchaser.demo_single_source, purchaser.demo_overdue = single, overdue
-        purchaser.demo_abbr = f"{code}{data.KIND_ABBR[kind]}"
-        out.append(purchaser)
-    return out
-
-
-def _purchaser_uscc(code, name):
-    from core.uscc import complete_uscc
-
-    # 11 = staffing office / government organ; then the division code and a 9-digit organization code.
-    return complete_uscc(f"11{code}0{zlib.crc32(name.encode()) % 10**8:08d}")
-
-
-def _person(rng):
-    return rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)
-
-
-def _phone(rng, code):
-    area = next(r[5] for r in region_rows() if r[0] == code)
-    return f"{area}-8{rng.randint(1_000_000, 9_999_999)}"
-
-
-DEMO_USERS = [
-    # username, role (group), superuser
-    ("admin", "administrator", True),
-    ("staff", "staff", False),
-    ("ngo", "ngo_manager", False),
-    ("analyst", "analyst", False),
-]
-STAFF_PURCHASER = "长春市朝阳区民政局"
-
-
-def ensure_demo_users(ngo_organization_uscc):
-    """The four demo logins (password ``posc-demo``) with their groups and memberships; creates only what is
-    missing and never resets a password that someone changed."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from organizations.models import Organization, OrganizationMembership, Purchaser, PurchaserMembership
-
-    users = {}
-    for username, role, superuser in DEMO_USERS:
-        user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_superuser": superuser, "is_staff": superuser})
-        if created:
-            user.set_password(PASSWORD)
-            user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        users[username] = user
-    PurchaserMembership.objects.get_or_create(user=users["staff"],
-                                              purchaser=Purchaser.objects.get(name=STAFF_PURCHASER))
-    OrganizationMembership.objects.get_or_create(user=users["ngo"],
-                                                 organization=Organization.objects.get(uscc=ngo_organization_uscc))
-    return users
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Organizations
 
 
 class Context:
