@@ -2,7 +2,7 @@ from core.imports import import_path
 from core.views import crud_urls
 
 from . import views
-from .models import AnnualReport, IncomeRecord, Organization, Purchaser
+from .models import AnnualReport, IncomeRecord, KeyPerson, Organization, Purchaser
 
 app_name = "organizations"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     import_path("purchasers", "purchasers", Purchaser),
     import_path("organizations", "organizations", Organization),
     import_path("income-records", "income-records", IncomeRecord),
+    # Key persons are edited on their organization's page (no list page of their own) and imported here.
+    import_path("key-persons", "key-persons", KeyPerson),
 ]

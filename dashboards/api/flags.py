@@ -45,16 +45,16 @@ class FlagListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.settings = FlagSettings.load()
-        self.queryset = (with_flags(Contract.objects.visible_to(request.user), self.settings)
+        self.flag_settings = FlagSettings.load()  # not ``settings``: APIView.settings holds DRF's own
+        self.queryset = (with_flags(Contract.objects.visible_to(request.user), self.flag_settings)
                          .select_related("purchaser", "organization").filter(any_flag()).order_by("-signed_on", "-id"))
 
     def list(self, request, *args, **kwargs):
         contracts = self.filter_queryset(self.get_queryset())
         if self.wants_csv():
-            return rows_response(CSV_COLUMNS, csv_rows(contracts, request.user, self.settings), "flags")
+            return rows_response(CSV_COLUMNS, csv_rows(contracts, request.user, self.flag_settings), "flags")
         page = self.paginate_queryset(contracts)
-        flags = flags_for(page, request.user, self.settings)
+        flags = flags_for(page, request.user, self.flag_settings)
         code = request.query_params.get("code")
         if code:
             flags = {pk: [f for f in fs if f.code == code] for pk, fs in flags.items()}

@@ -7,6 +7,7 @@ representation of an existing record, so that junk in one field reaches the deep
 """
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from contracts.models import Amendment
 from posc.api_urls import router
 from tests.factories import (
     AnnualReportFactory,
@@ -64,6 +66,8 @@ def world(db):
         "regions": contract.purchaser.region,
         "key-persons": KeyPersonFactory(organization=contract.organization, post_purchaser=contract.purchaser,
                                         post_title="科员"),
+        "amendments": Amendment.objects.create(contract=contract, signed_on=contract.signed_on,
+                                               amount_change=Decimal("1000.00"), reason="服务对象增加"),
     }
     clients = {}
     for role, memberships in (("administrator", {}), ("staff", {"purchasers": [contract.purchaser]})):
