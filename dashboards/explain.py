@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from .choices import Indicator
-from .flags import AMBER, RED
+from .flags import AMBER, RATIO_INDICATORS, RED
 from .tables import DASH, KINDS, format_indicator
 from .vulnerability import LABELS, RATIO_NAMES, STATUS_LABELS
 
@@ -44,10 +44,28 @@ def report_figures(row):
     return row.__dict__.get(DETAILS_ATTRIBUTE)
 
 
+def threshold_text(thresholds, name):
+    """``{% threshold_text thresholds "funder_hhi" %}`` → "amber ≥ 1,500, red ≥ 2,500"."""
+    band = thresholds.get(name) if thresholds else None
+    if band is None:
+        return ""
+    kind = KINDS.get(name, "percent" if name in RATIO_INDICATORS else "hhi")
+    return _("amber %(symbol)s %(amber)s, red %(symbol)s %(red)s") % {
+        "symbol": band.symbol, "amber": _threshold(band.amber, kind), "red": _threshold(band.red, kind)}
+
+
+def _threshold(value, kind):
+    """A threshold as people write it: 50 %, 1,500, 3 (no needless decimals)."""
+    if kind == "percent":
+        value = value * 100
+    value = value.normalize()
+    places = max(0, -value.as_tuple().exponent)
+    text = f"{value:,.{places}f}"
+    return f"{text} %" if kind == "percent" else text
+
+
 def indicator_explanations(row, thresholds):
     """Explanations of an organization-year's indicators, flagged and shown-only alike."""
-    from .templatetags.indicators import threshold_text
-
     t = row.total_income
     report = report_figures(row)
     te, me, nau, nar = report if report else (None, None, None, None)

@@ -28,8 +28,7 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, CharField, F, Min, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Concat, Lower, Trim
+from django.db.models import Sum
 
 from contracts.models import Payment
 from organizations.choices import IncomeSource
@@ -39,6 +38,7 @@ from .accountability import FLAGGED as ACCOUNTABILITY_FLAGGED
 from .accountability import add_accountability
 from .choices import Indicator
 from .flags import FLAG_ORDER, NONE, Thresholds, worst
+from .funders import CONTRACT_SOURCE, DIFFUSE_SOURCES, funder_rows  # noqa: F401 - also read from here
 from .numbers import (  # noqa: F401 - also read from here by the other modules and the tests
     CENT,
     FLOAT_CONTEXT,
@@ -59,10 +59,6 @@ from .numbers import (  # noqa: F401 - also read from here by the other modules 
     ratio,
 )
 
-# The source of contract payments in ``funder_rows`` (not an IncomeSource: contract income is government income).
-CONTRACT_SOURCE = "contract"
-# Unnamed income from these sources is diffuse: in the total, but nobody's share.
-DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, IncomeSource.MEMBERSHIP_DUES)
 # A purchaser-year with fewer counted contracts gets no concentration flags.
 MIN_CONTRACTS_TO_JUDGE = 5
 
@@ -213,73 +209,6 @@ PURCHASER_COLUMNS = PurchaserYear.columns()
 
 # --- organizations ------------------------------------------------------------------------------------------
 
-def funder_rows(organizations, years):
-    """One query: rows ``(organization, year, funder_purchaser, funder_key, source, donor_name, amount,
-    contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year,
-    funder and income source (``contract`` for payments), the contract payments and the income records combined
-    with UNION ALL. ``donor_name`` is the trimmed funder name as entered (empty for purchasers and sources).
-
-    A funder is a purchaser (``funder_purchaser`` set, ``funder_key`` empty) for contract payments and for income
-    records naming a ``funder_purchaser``; otherwise ``funder_key`` is ``n:`` + the trimmed, lower-cased funder
-    name; an unnamed record is diffuse income (``d:`` + the source: individual donations, service fees,
-    membership dues, money from many people that no single funder holds) or counts under its source (``s:`` +
-    the source). A purchaser that both pays contracts and gives subsidies appears in two rows with the same
-    (purchaser, key); the caller merges them.
-    """
-    org_ids = organizations.order_by().values("pk")
-    payments = (
-        Payment.objects.filter(_date_filter("paid_on", years), contract__organization__in=org_ids)
-        .order_by()
-        .values(o=F("contract__organization_id"), y=Year("paid_on"), fp=F("contract__purchaser_id"),
-                fk=Value("", output_field=CharField()), src=Value(CONTRACT_SOURCE, output_field=CharField()))
-        .annotate(
-            label=Value("", output_field=CharField()),
-            income=Sum("amount", output_field=SUM_FIELD),
-            c_income=Sum("amount", output_field=SUM_FIELD),
-            g_income=Sum("amount", output_field=SUM_FIELD),
-            r_income=Sum(Divide(F("amount") * F("contract__restricted_amount"), F("contract__amount")),
-                         output_field=SUM_FIELD),
-            n_income=Coalesce(
-                Sum("amount", filter=Q(contract__end_on__year__lte=Year("paid_on") + 1),
-                    output_field=SUM_FIELD),
-                Value(ZERO), output_field=SUM_FIELD),
-        )
-        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
-                     "n_income")
-    )
-    key = Case(
-        When(funder_purchaser__isnull=False, then=Value("")),
-        When(Q(trimmed_name="") & Q(source__in=DIFFUSE_SOURCES), then=Concat(Value("d:"), F("source"))),
-        When(trimmed_name="", then=Concat(Value("s:"), F("source"))),
-        default=Concat(Value("n:"), Lower("trimmed_name")),
-        output_field=CharField(),
-    )
-    label = Case(
-        When(Q(funder_purchaser__isnull=False) | Q(trimmed_name=""), then=Value("")),
-        default=F("trimmed_name"),
-        output_field=CharField(),
-    )
-    income = (
-        IncomeRecord.objects.filter(organization__in=org_ids, fiscal_year__in=years)
-        .order_by()
-        .annotate(trimmed_name=Coalesce(Trim("funder_name"), Value("")))
-        .annotate(funder_key=key, funder_label=label)
-        .values(o=F("organization_id"), y=F("fiscal_year"), fp=F("funder_purchaser_id"), fk=F("funder_key"),
-                src=F("source"))
-        .annotate(
-            label=Coalesce(Min("funder_label", output_field=CharField()), Value("")),
-            income=Sum("amount", output_field=SUM_FIELD),
-            c_income=Value(ZERO, output_field=SUM_FIELD),
-            g_income=Coalesce(
-                Sum("amount", filter=Q(source=IncomeSource.GOVERNMENT_SUBSIDY), output_field=SUM_FIELD),
-                Value(ZERO), output_field=SUM_FIELD),
-            r_income=Sum("restricted_amount", output_field=SUM_FIELD),
-            n_income=Value(ZERO, output_field=SUM_FIELD),
-        )
-        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
-                     "n_income")
-    )
-    return payments.union(income, all=True)
 
 
 def _funder_label(funder_purchaser, key, label):

@@ -24,13 +24,13 @@ from organizations.choices import IncomeSource
 from organizations.models import AnnualReport, Organization, Purchaser
 
 from ..caching import cached_figures, thresholds_key
-from ..explain import indicator_explanations, status_explanation
-from ..flags import RATIO_INDICATORS, Thresholds
+from ..explain import indicator_explanations, status_explanation, threshold_text
+from ..flags import Thresholds
 from ..indicators import OrganizationYear, income_by_source, organization_indicators
 from ..integrity import flags_for, with_flags
 from ..purchaser_indicators import purchaser_indicators, review_grades, spend_by_year_and_category, top_suppliers
 from ..scope import default_year, finance_organizations, portfolio_purchasers
-from ..tables import KINDS, PURCHASER_TABLE, SHOWN_COLUMNS, format_indicator, indicator_column
+from ..tables import PURCHASER_TABLE, SHOWN_COLUMNS, format_indicator, indicator_column
 
 register = template.Library()
 
@@ -82,25 +82,7 @@ def row_explanations(row, thresholds):
     return {"status": status_explanation(row), "indicators": indicator_explanations(row, thresholds)}
 
 
-@register.simple_tag
-def threshold_text(thresholds, name):
-    """``{% threshold_text thresholds "funder_hhi" %}`` → "amber ≥ 1,500, red ≥ 2,500"."""
-    band = thresholds.get(name) if thresholds else None
-    if band is None:
-        return ""
-    kind = KINDS.get(name, "percent" if name in RATIO_INDICATORS else "hhi")
-    return _("amber %(symbol)s %(amber)s, red %(symbol)s %(red)s") % {
-        "symbol": band.symbol, "amber": _threshold(band.amber, kind), "red": _threshold(band.red, kind)}
-
-
-def _threshold(value, kind):
-    """A threshold as people write it: 50 %, 1,500, 3 (no needless decimals)."""
-    if kind == "percent":
-        value = value * 100
-    value = value.normalize()
-    places = max(0, -value.as_tuple().exponent)
-    text = f"{value:,.{places}f}"
-    return f"{text} %" if kind == "percent" else text
+register.simple_tag(threshold_text)
 
 
 def _thresholds(context):
