@@ -46,6 +46,18 @@ def upload_path(instance, filename):
     return f"attachments/{today:%Y/%m}/{uuid.uuid4().hex}"
 
 
+def of_model(model, prefix="content_type"):
+    """``Q`` for the rows whose content type is ``model``'s, by app label and model name (a join) rather than by an
+    id from ``ContentType``'s per-process cache, which goes stale where content types are recreated (a test
+    database flushed between tests while a separate server process keeps its cache)."""
+    return Q(**{f"{prefix}__app_label": model._meta.app_label, f"{prefix}__model": model._meta.model_name})
+
+
+def content_type_of(model):
+    """``model``'s ContentType read from the database (not from the per-process cache: see ``of_model``)."""
+    return ContentType.objects.get(app_label=model._meta.app_label, model=model._meta.model_name)
+
+
 class AttachmentQuerySet(VisibleQuerySet):
     """An attachment is visible / changeable when its parent is (one subquery per parent model)."""
 
@@ -54,7 +66,7 @@ class AttachmentQuerySet(VisibleQuerySet):
         for label in PARENTS.values():
             model = apps.get_model(label)
             ids = getattr(model._default_manager.all(), method)(scope).values("pk")
-            part = Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+            part = of_model(model) & Q(object_id__in=ids)
             q = part if q is NOTHING else q | part
         return q
 
@@ -65,7 +77,7 @@ class AttachmentQuerySet(VisibleQuerySet):
         return self._parents_q(scope, "editable_in")
 
     def of(self, parent):
-        return self.filter(content_type=ContentType.objects.get_for_model(type(parent)), object_id=parent.pk)
+        return self.filter(of_model(type(parent)), object_id=parent.pk)
 
 
 class Attachment(models.Model):

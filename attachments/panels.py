@@ -1,10 +1,9 @@
 """The attachments card on the detail page of a contract, payment, review and annual report."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from .forms import AttachmentForm
-from .models import Attachment, parent_key
+from .models import Attachment, of_model, parent_key
 
 
 def attachment_panel(request, obj):
@@ -12,8 +11,7 @@ def attachment_panel(request, obj):
     items = list(Attachment.objects.of(obj).select_related("uploaded_by"))
     can_change = obj.user_can_change(request.user)
     # Uploads and deletions, also of files deleted since (django-simple-history keeps their rows).
-    content_type = ContentType.objects.get_for_model(type(obj))
-    history = list(Attachment.history.filter(object_id=obj.pk, content_type=content_type)
+    history = list(Attachment.history.filter(of_model(type(obj)), object_id=obj.pk)
                    .select_related("history_user").order_by("-history_date")[:20])
     return {"attachment_panel": {
         "items": items,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import writes
 
 from .forms import AttachmentForm
-from .models import Attachment, parent_model
+from .models import Attachment, content_type_of, parent_model
 
 ANCHOR = "#attachments"
 
@@ -40,6 +40,7 @@ def upload(request, key, pk):
         attachment = form.save(commit=False)
         upload_file = form.cleaned_data["file"]
         attachment.parent = parent
+        attachment.content_type = content_type_of(type(parent))
         attachment.name = upload_file.name[-255:]
         attachment.size = upload_file.size
         attachment.kind = form.detected.code
