@@ -37,11 +37,13 @@ def apply_to_contract(contract, amendment):
         raise ValidationError(errors) from exc
 
 
-def save_amendment(user, amendment):
+def save_amendment(user, amendment, guard=None):
     """Create ``amendment`` for ``user`` and change its contract accordingly, all or nothing. Raises
     ``ValidationError`` (the amended contract would break a rule), ``core.writes.OutOfScope`` (the user may not
-    change the contract) or ``core.concurrency.ConcurrentEditError``."""
-    if amendment.pk is not None:
+    change the contract) or ``core.concurrency.ConcurrentEditError``. ``guard``: a ``core.writes.ScopeGuard``
+    shared by several amendments (a CSV import). An amendment that is not stored yet may carry an id (an
+    administrator's import restoring the ids of an export)."""
+    if amendment.pk is not None and not amendment._state.adding:
         raise ValidationError(_("An amendment is not changed once saved: record another amendment instead."))
     amendment.full_clean()
     with transaction.atomic():
@@ -49,9 +51,9 @@ def save_amendment(user, amendment):
         apply_to_contract(contract, amendment)
         contract._change_reason = str(_("Amendment of %(date)s: %(reason)s") % {
             "date": amendment.signed_on.isoformat(), "reason": amendment.reason[:80]})
-        writes.save_object(user, contract)
+        writes.save_object(user, contract, guard=guard)
         amendment.contract = contract
-        writes.save_object(user, amendment)
+        writes.save_object(user, amendment, guard=guard)
     return amendment
 
 

@@ -105,6 +105,8 @@ from django.utils.text import format_lazy  # noqa: E402
 from core import csvio  # noqa: E402
 from organizations.models import Organization, Purchaser, Region  # noqa: E402
 
+from .amendments import save_amendment  # noqa: E402
+
 
 def _contract():
     """The contract a payment or review belongs to: id, then its purchaser and number (the natural key)."""
@@ -223,8 +225,12 @@ AMENDMENT_CSV = csvio.register(csvio.CsvSpec(
         csvio.Field("new_end_on"),
         csvio.Field("reason"),
     ],
+    # Natural key: an amendment is the same one when its contract, signing date and reason are (docs/csv.md):
+    # importing a file again leaves the stored amendments unchanged instead of applying them twice.
+    keys=[("contract", "signed_on", "reason")],
     parent="contract",
-    importable=False,
+    # Each row is written through save_amendment: the contract's amount and end date move with it, with history.
+    save=lambda user, obj, guard: save_amendment(user, obj, guard=guard),
     example={"purchaser_name": "长春市朝阳区民政局", "contract_reference": "CY-2025-001", "signed_on": "2025-06-30",
              "amount_change": "30000.00", "new_end_on": "2026-03-31", "reason": "服务人数增加"},
 ))

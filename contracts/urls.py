@@ -4,7 +4,7 @@ from core.imports import import_path
 from core.views import crud_urls
 
 from . import views
-from .models import Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview
 
 app_name = "contracts"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     import_path("contracts", "contracts", Contract),
     import_path("payments", "payments", Payment),
     import_path("reviews", "reviews", PerformanceReview),
+    import_path("amendments", "amendments", Amendment),
 ]

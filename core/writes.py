@@ -246,8 +246,8 @@ def save_object(user, instance, *, expected_version=None, guard=None, save=None)
             guard = ScopeGuard(user).__enter__()
         if stored is not None:
             guard.check_reach(model, [instance.pk])  # it was inside the reach before the change
-        if getattr(user, "is_authenticated", False):
-            instance._history_user = user
+        if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) is not None:
+            instance._history_user = user  # not the management commands' system user: no database row
         if save is not None:
             save(instance)
         else:
@@ -265,8 +265,8 @@ def delete_object(user, instance, guard=None):
         if own_guard:
             guard = ScopeGuard(user).__enter__()
         guard.check_reach(type(instance), [instance.pk], deleting=True)
-        if getattr(user, "is_authenticated", False):
-            instance._history_user = user
+        if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) is not None:
+            instance._history_user = user  # not the management commands' system user: no database row
         instance.delete()
         if own_guard:
             guard.check_own_scope()

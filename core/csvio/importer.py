@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import writes
+from core.concurrency import ConcurrentEditError
 from core.csvio.cells import BOM, CHANGE_REASON, header_key, translations, unescape_cell
 from core.csvio.checks import RowChecks, refused_scope_fields
 from core.csvio.columns import ForeignKey, Id, ReadOnly, _has_field
@@ -217,6 +218,14 @@ class Importer(RowChecks):
             if not diff:
                 result.unchanged += 1
                 continue
+            if spec.save is not None:
+                # Records written through their own write path are append-only (an amendment is never edited).
+                name = next(f.name for f in tracked if f.name in diff)
+                result.add(number, plan["column_of"].get(name, name), _(
+                    "A stored %(model)s has the same %(key)s but other values; a %(model)s is not changed once "
+                    "saved: record another one instead.") % {"model": self.model._meta.verbose_name,
+                                                              "key": _key_label(self.model, spec.keys[0])})
+                continue
             if file_has_version and "version" not in bad:
                 if values.get("version") is None:
                     result.add(number, "version", _("This row changes an existing %(model)s but its version is "
@@ -237,12 +246,17 @@ class Importer(RowChecks):
             self._report_conflicts(conflicts, result)
         self._check_unique(to_create + to_update, rows_of, result, cols)
         result.created, result.updated = len(to_create), len(to_update)
+        if spec.save is not None:
+            self._plan_parent_versions(to_create, rows_of)
         if self.expected_plan is not None:
             self._compare_plan(result)
         if result.errors:
             return
         guard = writes.ScopeGuard(self.user).__enter__()  # the writer's reach before the write
-        self._write(to_create, to_update, explicit_ids, rows_of, result)
+        if spec.save is not None:
+            self._save_each(to_create, explicit_ids, rows_of, result, plan["column_of"], guard)
+        else:
+            self._write(to_create, to_update, explicit_ids, rows_of, result)
         if result.errors:
             return
         self._check_scope(to_create + to_update, rows_of, result, cols, guard)
@@ -274,6 +288,24 @@ class Importer(RowChecks):
                             "exported at version %(row)d. Export it again and make your change in that file.") % params
             result.add(number, "version", message)
 
+    def _plan_parent_versions(self, to_create, rows_of):
+        """Rows written one by one (``spec.save``) change their parent (an amendment its contract): the plan keeps
+        the parent's version as the preview saw it (one query), so a confirm after someone changed it is refused."""
+        parent = self.spec.parent_field
+        if not parent:
+            return
+        parent_model = self.model._meta.get_field(parent).related_model
+        if not _has_field(parent_model, "version"):
+            return
+        attname = _attname(self.model, parent)
+        ids = {getattr(obj, attname) for obj in to_create}
+        versions = {}
+        for chunk in _chunks(ids):
+            versions.update(parent_model._base_manager.filter(pk__in=chunk).values_list("pk", "version"))
+        version_of = {rows_of[id(obj)]: versions.get(getattr(obj, attname)) for obj in to_create}
+        self.plan[:] = [(number, action, pk, version_of[number] if action == "create" else check)
+                        for number, action, pk, check in self.plan]
+
     def _compare_plan(self, result):
         """At confirm: refuse when the plan differs from the preview's (a row that created now updates, a record
         changed since the preview), naming each row."""
@@ -287,6 +319,11 @@ class Importer(RowChecks):
                 continue
             if old is None or new is None:
                 message = _("This row was read differently at the preview; upload the file again.")
+            elif old[1] == new[1] == "create":
+                parent = self.spec.parent_field
+                message = _("The %(parent)s of this row changed since the preview. Upload the file again to "
+                            "review.") % {"parent": self.model._meta.get_field(parent).verbose_name
+                                          if parent else model}
             elif old[1] == "create" and new[1] != "create":
                 message = _("At the preview this row added a new %(model)s; since then someone created it (id "
                             "%(id)s), so it would now change that record. Upload the file again to review.") % {
@@ -452,6 +489,30 @@ class Importer(RowChecks):
                                      default_change_reason=CHANGE_REASON, default_date=now)
             if explicit_ids:
                 advance_sequence(model)
+
+    def _save_each(self, to_create, explicit_ids, rows_of, result, column_of, guard):
+        """Write the rows one by one in file order through the spec's own write path (``spec.save``), each in its
+        own savepoint so that every row's refusal is reported; the caller rolls the whole file back on any."""
+        for obj in sorted(to_create, key=lambda o: rows_of[id(o)]):
+            number = rows_of[id(obj)]
+            obj._change_reason = CHANGE_REASON
+            try:
+                with transaction.atomic():
+                    self.spec.save(self.history_user or self.user, obj, guard)
+            except ConcurrentEditError:
+                result.add(number, column_of.get(self.spec.parent_field, ""), _(
+                    "The %(parent)s of this row was changed or deleted by someone else meanwhile. Upload the file "
+                    "again.") % {"parent": self.model._meta.get_field(self.spec.parent_field).verbose_name})
+            except ValidationError as exc:
+                for name, messages in writes.errors_by_field(exc).items():
+                    column = column_of.get(name, "" if name == NON_FIELD_ERRORS else name)
+                    for message in messages:
+                        result.add(number, column, message)
+            except PermissionDenied as exc:
+                result.add(number, column_of.get(self.spec.parent_field, ""), str(exc))
+        if explicit_ids and not result.errors:
+            advance_sequence(self.model)
+
 
 _SKIP = object()
 

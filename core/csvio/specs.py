@@ -58,10 +58,15 @@ class CsvSpec:
     ``parent``: for models matched by id, the foreign key a row may not change (a payment's contract).
     ``prepare``: a function ``(obj, values, details)`` run on each object before it is validated (what ``save()``
     would fill in, since imports write in bulk); ``details`` holds values the lookups fetched.
+    ``save``: a function ``(user, obj, guard)`` that writes one new record through the app's own write path (which
+    also changes other records: an amendment moves its contract) instead of the bulk insert. Rows are then written
+    one by one in file order, stored records are never changed (a row whose natural key finds a stored record is
+    unchanged if its values are the same, an error otherwise), and the preview's plan remembers the version of
+    each row's ``parent`` so that a confirm after the parent changed is refused.
     """
 
     def __init__(self, model, slug, cols, *, keys=None, parent=None, importable=True, annotate=None, prepare=None,
-                 example=None, filename=None):
+                 example=None, filename=None, save=None):
         self.model = model
         self.parent_field = parent
         self.slug = slug
@@ -70,6 +75,7 @@ class CsvSpec:
         self.importable = importable
         self.annotate = annotate
         self.prepare = prepare
+        self.save = save
         self.example = example or {}
         self.filename = filename or slug
         if _has_field(model, "version") and not any(isinstance(col, Version) for col in self.cols):

@@ -52,7 +52,8 @@ MODEL_PAGES = {
 API_MODELS = ["region", "purchaser", "organization", "incomerecord", "annualreport", "contract", "payment",
               "performancereview"]
 IMPORTABLE = ["organizations:purchaser", "organizations:organization", "organizations:incomerecord",
-              "organizations:keyperson", "contracts:contract", "contracts:payment", "contracts:performancereview"]
+              "organizations:keyperson", "contracts:contract", "contracts:payment", "contracts:performancereview",
+              "contracts:amendment"]
 
 ROUTES = {
     "home": "home",
