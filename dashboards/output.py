@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from core.numbers import round_to
 
-from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS
+from .flag_counts import PURCHASER_EXPORT_COLUMNS
+from .indicators import ORGANIZATION_COLUMNS
 
 MONEY, RATIO, HHI, MONTHS, PERCENTILE, SCORE = "money", "ratio", "hhi", "months", "percentile", "score"
 PLACES = {MONEY: 2, RATIO: 4, HHI: 0, MONTHS: 1, PERCENTILE: 1, SCORE: 2}
@@ -56,4 +57,4 @@ def _writer(columns, kinds):
 
 
 organization_output = _writer(ORGANIZATION_COLUMNS, ORGANIZATION_KINDS)
-purchaser_output = _writer(PURCHASER_COLUMNS, PURCHASER_KINDS)
+purchaser_output = _writer(PURCHASER_EXPORT_COLUMNS, PURCHASER_KINDS)  # rows with their flag counts

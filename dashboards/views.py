@@ -30,9 +30,10 @@ from core.views import style_filter_form
 from . import workqueue
 from .caching import cached_figures, cached_rows
 from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
+from .flag_counts import PURCHASER_EXPORT_COLUMNS, add_flag_counts
 from .flags import AMBER, RED, Thresholds
-from .indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators
-from .integrity import FLAGS, any_flag, flags_for, with_flags
+from .indicators import ORGANIZATION_COLUMNS, organization_indicators
+from .integrity import any_flag, flags_for, with_flags
 from .output import organization_output, purchaser_output
 from .purchaser_indicators import purchaser_indicators
 from .scope import default_year, finance_organizations, portfolio_purchasers
@@ -210,7 +211,7 @@ class PurchaserDashboardView(IndicatorDashboardView):
     template_name = "dashboards/purchasers.html"
     filterset_class = PurchaserDashboardFilterSet
     table_columns = PURCHASER_TABLE
-    columns = PURCHASER_COLUMNS
+    columns = PURCHASER_EXPORT_COLUMNS  # the indicators, then one count per integrity flag (flags_<code>)
     output = staticmethod(purchaser_output)
     title = _("Purchaser dashboard")
 
@@ -220,23 +221,6 @@ class PurchaserDashboardView(IndicatorDashboardView):
     def compute(self, queryset, year):
         rows = purchaser_indicators(queryset, year, thresholds=self.thresholds)
         return add_flag_counts(rows, self.request.user, year)
-
-
-def add_flag_counts(rows, user, year):
-    """Give each purchaser row ``flags_<code>``: how many of its contracts signed in ``year`` carry each integrity
-    flag (one grouped query for all rows; docs/integrity.md)."""
-    years = year if isinstance(year, list | tuple) else [year]
-    contracts = with_flags(Contract.objects.visible_to(user).filter(
-        purchaser__in=[row.purchaser for row in rows], signed_on__year__in=years))
-    counts = {}
-    for row in contracts.order_by().values("purchaser", "signed_on__year").annotate(
-            **{code: Count("pk", filter=any_flag([code])) for code in FLAGS}):
-        counts[(row["purchaser"], row["signed_on__year"])] = row
-    for row in rows:
-        found = counts.get((row.purchaser, row.year), {})
-        for code in FLAGS:
-            setattr(row, f"flags_{code}", found.get(code, 0))
-    return rows
 
 
 class OrganizationFundingView(LoginRequiredMixin, DetailView):

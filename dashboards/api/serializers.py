@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import FlagLevel
+from ..integrity import FLAGS
 from ..output import PLACES, RATIO
 
 
@@ -138,3 +139,13 @@ class PurchaserYearSerializer(serializers.Serializer):
                                                 help_text=_("Unpaid payments due in the year and before today."))
     supplier_hhi_flag = flag("supplier_hhi")
     single_source_share_flag = flag("single_source_share")
+
+    def get_fields(self):
+        """The indicators, then ``flags_<code>`` for each integrity flag in registry order (the same columns as the
+        purchaser dashboard's CSV, ``dashboards.flag_counts``)."""
+        fields = super().get_fields()
+        for code, definition in FLAGS.items():
+            fields[f"flags_{code}"] = serializers.IntegerField(read_only=True, help_text=format_lazy(
+                _("Contracts signed in the year that carry the integrity flag “{}” ({}), as far as you may see "
+                  "them."), definition.label, code))
+        return fields

@@ -17,6 +17,7 @@ from core.csvio import CsvRendererMixin, in_slices, rows_response
 from organizations.models import Organization, Purchaser
 
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
+from ..flag_counts import add_flag_counts
 from ..flags import Thresholds
 from ..indicators import organization_indicators
 from ..output import organization_output, purchaser_output
@@ -106,6 +107,10 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
     def get_entities(self):
         raise NotImplementedError
 
+    def extend(self, rows, years):
+        """Add columns computed beside the indicators (one query per slice of rows)."""
+        return rows
+
     def initial(self, request, *args, **kwargs):
         """After authentication and the permission check, before the handler: the rows are restricted to the
         entities the user may see the indicators of (``get_entities``)."""
@@ -125,7 +130,7 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
                 if "peers" not in shared:
                     shared["peers"] = peer_standing(years)
                 return organization_indicators(entities, years, thresholds=thresholds, peers=shared["peers"])
-            return type(self).compute(entities, years, thresholds=thresholds)
+            return self.extend(type(self).compute(entities, years, thresholds=thresholds), years)
 
         entities = self.filter_queryset(self.get_queryset())  # the dashboard's FilterSet validates ``flag`` too
         level = request.query_params.get("flag")
@@ -181,6 +186,9 @@ class PurchaserIndicatorsView(IndicatorListView):
 
     def get_entities(self):
         return portfolio_purchasers(self.request.user)
+
+    def extend(self, rows, years):
+        return add_flag_counts(rows, self.request.user, years)  # flags_<code>: as on the purchaser dashboard
 
     @extend_schema(
         parameters=YEAR_PARAMETERS,

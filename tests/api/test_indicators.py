@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dashboards.indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators
+from dashboards.flag_counts import PURCHASER_EXPORT_COLUMNS
+from dashboards.indicators import ORGANIZATION_COLUMNS, organization_indicators
+from dashboards.integrity import FLAGS
 from dashboards.purchaser_indicators import purchaser_indicators
 from organizations.models import Organization, Purchaser
 from tests.factories import (
@@ -136,8 +138,11 @@ def test_purchaser_row_by_hand(case):
         "spend": "400000.00", "supplier_hhi": 6250, "supplier_hhi_flag": None, "top_supplier_share": 0.75,
         "single_source_share": 0.75, "single_source_share_flag": None, "average_review_score": 63.5,
         "failed_reviews": 1, "overdue_payments": 1,
+        # Integrity flags of C1 and C3 (the draft never counts): only C3's payment, due 2025-05-01 and still unpaid,
+        # is late; C3 is single-source but P1 gave O2 no other counted single-source contract; both have reviews.
+        **{f"flags_{code}": 0 for code in FLAGS}, "flags_late_payment": 1,
     }  # v2: 2 contracts, too few to judge concentration: flags null (v1: red, red)
-    assert list(rows[case["p1"].pk]) == PURCHASER_COLUMNS
+    assert list(rows[case["p1"].pk]) == PURCHASER_EXPORT_COLUMNS
     # P2: one supplier → HHI 10 000, top share 1, no single source, no reviews (null average).
     p2 = rows[case["p2"].pk]
     assert (p2["spend"], p2["supplier_hhi"], p2["top_supplier_share"], p2["single_source_share"],

@@ -11,7 +11,8 @@ from django.utils import translation
 
 from dashboards import caching
 from dashboards.api.serializers import OrganizationYearSerializer, PurchaserYearSerializer
-from dashboards.indicators import ORGANIZATION_COLUMNS, PURCHASER_COLUMNS, organization_indicators
+from dashboards.flag_counts import PURCHASER_EXPORT_COLUMNS
+from dashboards.indicators import ORGANIZATION_COLUMNS, organization_indicators
 from organizations.models import Organization
 from tests.factories import (
     AnnualReportFactory,
@@ -213,7 +214,7 @@ def test_api_rounds_as_the_design_says(client, thirds):
     assert row["total_income"] == "30000.00"
     assert row["commercial_share"] == 0.0
     assert list(OrganizationYearSerializer().fields) == ORGANIZATION_COLUMNS
-    assert list(PurchaserYearSerializer().fields) == PURCHASER_COLUMNS
+    assert list(PurchaserYearSerializer().fields) == PURCHASER_EXPORT_COLUMNS  # then flags_<code> per flag
 
 
 def csv_rows(response):
@@ -237,7 +238,8 @@ def test_dashboard_and_api_csv_have_the_same_columns_and_rounding(client, thirds
     blank = by_name[empty.name]
     assert blank["total_income"] == "0.00" and blank["government_share"] == "" and blank["status"] == ""
     purchasers = csv_rows(client.get("/dashboards/purchasers/", {"year": 2025, "export": "csv"}))
-    assert purchasers[0] == PURCHASER_COLUMNS
+    assert purchasers[0] == PURCHASER_EXPORT_COLUMNS
+    assert purchasers[0] == csv_rows(client.get("/api/indicators/purchasers/", {"year": 2025, "format": "csv"}))[0]
 
 
 def test_source_labels_follow_the_readers_language(client):
