@@ -493,12 +493,13 @@ class Importer(RowChecks):
     def _save_each(self, to_create, explicit_ids, rows_of, result, column_of, guard):
         """Write the rows one by one in file order through the spec's own write path (``spec.save``), each in its
         own savepoint so that every row's refusal is reported; the caller rolls the whole file back on any."""
+        rows_guard = _FileGuard(guard)
         for obj in sorted(to_create, key=lambda o: rows_of[id(o)]):
             number = rows_of[id(obj)]
             obj._change_reason = CHANGE_REASON
             try:
                 with transaction.atomic():
-                    self.spec.save(self.history_user or self.user, obj, guard)
+                    self.spec.save(self.history_user or self.user, obj, rows_guard)
             except ConcurrentEditError:
                 result.add(number, column_of.get(self.spec.parent_field, ""), _(
                     "The %(parent)s of this row was changed or deleted by someone else meanwhile. Upload the file "
@@ -512,6 +513,22 @@ class Importer(RowChecks):
                 result.add(number, column_of.get(self.spec.parent_field, ""), str(exc))
         if explicit_ids and not result.errors:
             advance_sequence(self.model)
+
+
+class _FileGuard(writes.ScopeGuard):
+    """The scope guard of rows written one by one: every row's reach checks use one scope, computed afresh when
+    the first row is written, instead of three per row. As for bulk writes, the importer then checks every written
+    record, and the writer's own reach, against a scope computed afresh after the last row (``_check_scope``)."""
+
+    def __init__(self, guard):
+        super().__init__(guard.user)
+        self.before = guard.before
+        self._scope = None
+
+    def fresh_scope(self):
+        if self._scope is None:
+            self._scope = super().fresh_scope()
+        return self._scope
 
 
 _SKIP = object()
