@@ -210,6 +210,7 @@ def test_page_upload_preview_confirm_for_staff(client, dataset, staff):
     client.force_login(staff)
     assert client.get(URL).status_code == 200
     assert URL in client.get(reverse("imports")).content.decode()
+    assert URL in client.get(reverse("contracts:amendment_list")).content.decode()  # "Import CSV" on the list
     template = b"".join(client.get(URL, {"template": "1"}).streaming_content).decode("utf-8-sig")
     assert template.splitlines()[0] == HEADER
     preview = upload(client, csv_text(row()))
@@ -242,6 +243,7 @@ def test_ngo_manager_and_analyst_may_not_import(client, dataset, tmp_path):
         assert client.get(URL).status_code == 403
         assert upload(client, csv_text(row())).status_code == 403
         assert URL not in client.get(reverse("imports")).content.decode()
+        assert URL not in client.get(reverse("contracts:amendment_list")).content.decode()
     path = tmp_path / "amendments.csv"
     path.write_text(csv_text(row()), encoding="utf-8")
     from django.core.management.base import CommandError
