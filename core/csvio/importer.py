@@ -222,8 +222,8 @@ class Importer(RowChecks):
                 # Records written through their own write path are append-only (an amendment is never edited).
                 name = next(f.name for f in tracked if f.name in diff)
                 result.add(number, plan["column_of"].get(name, name), _(
-                    "A stored %(model)s has the same %(key)s but other values; a %(model)s is not changed once "
-                    "saved: record another one instead.") % {"model": self.model._meta.verbose_name,
+                    "A stored %(model)s has the same %(key)s but other values, and it is not changed once saved: "
+                    "record another one instead.") % {"model": self.model._meta.verbose_name,
                                                               "key": _key_label(self.model, spec.keys[0])})
                 continue
             if file_has_version and "version" not in bad:
