@@ -10,8 +10,9 @@ a. organization-year indicators, every organization, one year: app vs one SQL qu
 b. purchaser-year indicators, every purchaser, one year: the same
 c. CSV export of contracts at 20k and all rows: app streaming vs COPY … TO STDOUT (rows/s, peak RSS per process)
 d. CSV import of 10k contract rows with full validation (rows/s; rolled back)
-e. HTTP under load against gunicorn (2 workers, DEBUG off) with wrk, 20 connections: median/p95, req/s, errors,
-   ratio of requests/s to a trivial view (/healthz) on the same server
+e. HTTP under load against gunicorn (DEBUG off; 2 sync workers unless --workers/--threads/--worker-class say
+   otherwise) with wrk, 20 connections: median/p95, req/s, errors, ratio of requests/s to a trivial view (/healthz)
+   on the same server, and the CPU time per request spent in gunicorn and in the PostgreSQL backends serving it
 f. queries per page (Django test client, CaptureQueriesContext)
 """
 
@@ -229,17 +230,25 @@ def pages(with_variants=False):
     busiest, smallest = by_size.first(), by_size.filter(n__gt=0).last()
     contract_list = reverse("contracts:contract_list")
     result = [("trivial view (framework floor)", reverse("healthz"), "floor", None),
-              ("contract list", contract_list, "list", f"{contract_list}?per_page=100"),
-              (f"organization page ({busiest.n} contracts)",
-               reverse("organizations:organization_detail", args=[busiest.pk]), "detail",
-               reverse("organizations:organization_detail", args=[smallest.pk]))]
-    for name in ("dashboards:dependency", "dashboards:dependency_dashboard", "dashboards:organization_dashboard"):
-        try:
-            path = reverse(name)
-        except NoReverseMatch:
-            continue
-        result.append(("dependency dashboard (every organization)", path, "dashboard", f"{path}?per_page=100"))
-        break
+              ("contract list", contract_list, "list", f"{contract_list}?per_page=100")]
+    for label, name in (("payment list", "contracts:payment_list"),
+                        ("organization list", "organizations:organization_list")):
+        path = reverse(name)
+        result.append((label, path, "list", f"{path}?per_page=100"))
+    result.append((f"organization page ({busiest.n} contracts)",
+                   reverse("organizations:organization_detail", args=[busiest.pk]), "detail",
+                   reverse("organizations:organization_detail", args=[smallest.pk])))
+    for label, names in (("dependency dashboard (every organization)",
+                          ("dashboards:dependency", "dashboards:dependency_dashboard")),
+                         ("purchaser dashboard (every purchaser)", ("dashboards:purchasers",)),
+                         ("red-flags page", ("dashboards:red_flags",))):
+        for name in names:
+            try:
+                path = reverse(name)
+            except NoReverseMatch:
+                continue
+            result.append((label, path, "dashboard", f"{path}?per_page=100"))
+            break
     return result if with_variants else [row[:3] for row in result]
 
 
@@ -270,17 +279,106 @@ def wait_for(url, seconds=60):
     raise RuntimeError(f"{url} did not answer")
 
 
-def bench_http(table, duration):
+def _stat(pid):
+    """(parent pid, CPU clock ticks used: user + system) of a process, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def _processes():
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+
+def _server_ticks(master):
+    """CPU ticks of the gunicorn master and its workers, and the worker pids."""
+    workers = [pid for pid in _processes() if (_stat(pid) or (None,))[0] == master]
+    return sum((_stat(pid) or (0, 0))[1] for pid in [master, *workers]), workers
+
+
+def _backend_ticks(workers, db_port):
+    """CPU ticks of the PostgreSQL backends connected to the ``workers`` (found by the workers' TCP ports; a
+    server on another machine or on a Unix socket gives 0), by backend pid."""
+    inodes = set()
+    for pid in workers:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if cols[9] in inodes and int(cols[2].rsplit(":", 1)[1], 16) == db_port:
+                ports.add(int(cols[1].rsplit(":", 1)[1], 16))
+    result = {}
+    if not ports:
+        return result
+    marks = {f"({port})".encode() for port in ports}
+    for pid in _processes():
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres:") and any(mark in title for mark in marks):
+            stat = _stat(pid)
+            if stat:
+                result[pid] = stat[1]
+    return result
+
+
+def server_command(workers=2, threads=1, worker_class=None, config=None):
+    """The gunicorn command line of part e: ``config`` (a gunicorn config file, e.g. posc/gunicorn.conf.py, whose
+    settings come from the environment) or the worker settings given."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    command = [gunicorn, "posc.wsgi", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
+    if config:
+        return command + ["--config", str(config)]
+    command += ["--workers", str(workers), "--timeout", "120"]
+    if threads > 1 or worker_class:
+        command += ["--worker-class", worker_class or "gthread", "--threads", str(threads)]
+    return command
+
+
+def server_label(command):
+    """"2 sync workers", "2 gthread workers × 4 threads" or "config posc/gunicorn.conf.py" from the command."""
+    def option(name, default):
+        return command[command.index(name) + 1] if name in command else default
+    if "--config" in command:
+        env = os.environ
+        return (f"config {option('--config', '')} (WEB_CONCURRENCY={env.get('WEB_CONCURRENCY', 'default')}, "
+                f"GUNICORN_THREADS={env.get('GUNICORN_THREADS', 'default')})")
+    workers, cls = option("--workers", "1"), option("--worker-class", "sync")
+    return f"{workers} {cls} workers" + (f" × {option('--threads', '1')} threads" if cls == "gthread" else "")
+
+
+def bench_http(table, duration, command=None, alone_seconds=5, only_pages=None):
+    """Part e. ``command``: the gunicorn command line (``server_command()``); ``only_pages``: labels' first words
+    (e.g. {"contract", "dependency"}) to measure a subset; the trivial view is always measured first."""
     if not shutil.which("wrk"):
         table.add("e", "HTTP under load", "skipped: wrk is not installed (apt-get install wrk)")
         return
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", PORT)) == 0:
             raise RuntimeError(f"port {PORT} is busy; set BENCH_PORT")
+    from django.db import connection
+
+    db_port = int(connection.settings_dict.get("PORT") or 5432)
+    command = command or server_command()
+    print(f"part e server: {server_label(command)}; cache: {os.environ.get('CACHE_URL') or 'local memory'}",
+          flush=True)
     cookie = session_cookie("analyst")
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "posc.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-                               "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=os.environ.copy())
+    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
+    clock = os.sysconf("SC_CLK_TCK")
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
         floor_rps = None
@@ -295,9 +393,16 @@ def bench_http(table, duration):
             return json.loads(line[len("WRK_JSON "):])
 
         for label, path, kind in pages():
+            if only_pages and kind != "floor" and label.split()[0] not in only_pages:
+                continue
             url = f"http://127.0.0.1:{PORT}{path}"
-            alone = load(url, 1, 5)  # one client: the page's own service time, without queueing
+            alone = load(url, 1, alone_seconds)  # one client: the page's own service time, without queueing
+            app_before, workers = _server_ticks(server.pid)
+            db_before = _backend_ticks(workers, db_port)
             r = load(url, 20, duration)
+            app_after, workers = _server_ticks(server.pid)
+            db_after = _backend_ticks(workers, db_port)
+            db_ticks = sum(ticks - db_before.get(pid, 0) for pid, ticks in db_after.items())
             rps = r["requests"] / (r["duration_us"] / 1e6)
             errors = r["errors"] + r["non_2xx"]
             if kind == "floor":
@@ -313,6 +418,10 @@ def bench_http(table, duration):
             if r["requests"]:
                 result = (f"{ms(r['p50_us'])} / {ms(r['p95_us'])}, {rps:,.1f} req/s, "
                           f"{errors} errors")
+                # CPU per request (wrk's own CPU and the wait for the database excluded): what sizes a server.
+                app_ms = (app_after - app_before) / clock * 1000 / r["requests"]
+                db_ms = db_ticks / clock * 1000 / r["requests"]
+                result += f"; CPU per request: app {app_ms:.1f} ms, database {db_ms:.1f} ms"
             else:
                 result = f"no response completed within {duration} s"
             if alone["requests"]:
@@ -320,8 +429,17 @@ def bench_http(table, duration):
             table.add("e", f"HTTP {label}: median / p95 latency, req/s, errors", result,
                       "—" if kind == "floor" else f"{floor_rps:,.0f} req/s", f"{ratio:.3f}×", target, met)
     finally:
+        _, workers = _server_ticks(server.pid)
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with queued slow pages
+            for pid in [server.pid, *workers]:
+                try:
+                    os.kill(pid, 9)
+                except OSError:
+                    pass
+            server.wait()
 
 
 def bench_queries(table):
@@ -405,6 +523,16 @@ def main():
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page (wrk)")
     parser.add_argument("--only", default="a,b,c,d,e,f", help="sections to run, e.g. a,b")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    server = parser.add_argument_group("part e: the gunicorn server under load")
+    server.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    server.add_argument("--threads", type=int, default=1, help="threads per worker; > 1 means gthread (default 1)")
+    server.add_argument("--worker-class", default=None, help="gunicorn worker class (sync, gthread; default sync, "
+                        "or gthread with --threads > 1)")
+    server.add_argument("--gunicorn-config", default=None, help="run gunicorn with this config file instead (e.g. "
+                        "posc/gunicorn.conf.py, which reads WEB_CONCURRENCY and GUNICORN_THREADS)")
+    server.add_argument("--alone", type=int, default=5, help="seconds of one client alone per page (default 5)")
+    server.add_argument("--pages", default="", help="first words of the page labels to load, comma-separated "
+                        "(e.g. contract,dependency); default every page")
     args = parser.parse_args()
     setup()
     from contracts.models import Contract
@@ -420,6 +548,10 @@ def main():
     about = (f"Run of {started:%Y-%m-%d %H:%M} UTC. Machine: {machine()}.\n\n"
              f"Data set: {dataset()}. Year {YEAR}. Medians of {args.repeat} runs after a warm-up; "
              f"HTTP: {args.duration} s per page, 20 connections.\n")
+    command = server_command(args.workers, args.threads, args.worker_class, args.gunicorn_config)
+    if "e" in only:
+        about += (f"HTTP server: gunicorn, {server_label(command)}; cache: "
+                  f"{'Redis' if os.environ.get('CACHE_URL', '').startswith('redis') else 'local memory'}.\n")
     print(about)
     table = Table()
     print(" | ".join(table.header))
@@ -427,7 +559,8 @@ def main():
                 ("b", lambda: bench_purchasers(table, args.repeat)),
                 ("c", lambda: bench_export(table, args.repeat)),
                 ("d", lambda: bench_import(table, args.repeat)),
-                ("e", lambda: bench_http(table, args.duration)),
+                ("e", lambda: bench_http(table, args.duration, command, args.alone,
+                                                set(filter(None, args.pages.split(","))))),
                 ("f", lambda: bench_queries(table))]
     for key, run in sections:
         if key in only:

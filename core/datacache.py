@@ -12,7 +12,7 @@ that contains the version changes with the first write, in every server process.
 import hashlib
 
 from django.apps import apps
-from django.db import connection
+from django.db import connections, router
 
 from core.registry import registry
 from core.roles import get_scope
@@ -30,8 +30,12 @@ def data_version(request=None):
         if not hasattr(request, "_posc_data_version"):
             request._posc_data_version = data_version()
         return request._posc_data_version
+    history_models = [apps.get_model(label).history.model for label in VERSIONED_MODELS]
+    # The database the rows are read from (a read replica for the requests a router sends there): a cache key
+    # never carries a newer version than the rows cached under it.
+    connection = connections[router.db_for_read(history_models[0])]
     quote = connection.ops.quote_name
-    tables = [apps.get_model(label).history.model._meta.db_table for label in VERSIONED_MODELS]
+    tables = [model._meta.db_table for model in history_models]
     columns = ", ".join(f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")

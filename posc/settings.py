@@ -10,6 +10,9 @@ DJANGO_ENV     "production" turns on the deployment protections (HTTPS redirect,
 DATABASE_POOL  "0" (default): Django's persistent connections with health checks; "1": psycopg's pool with a
                connection check instead (docs/operations.md compares the two, measured).
 DATABASE_CONNECT_TIMEOUT  seconds to wait for PostgreSQL when opening a connection (default 5).
+DATABASE_REPLICA_URL  a PostgreSQL read replica for the dashboards, the analysts' API and exports (posc/dbrouter.py).
+CACHE_URL      Django's cache: unset = each process's own memory; ``redis://HOST:6379/1`` = one Redis shared by every
+               process and server (posc/caches.py; docs/operations.md).
 LOGIN_FAILURE_LIMIT / LOGIN_COOLOFF_MINUTES  the login lock-out (default 10 failures, 15 minutes).
 """
 
@@ -21,6 +24,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from posc.caches import caches_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -142,7 +147,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# A read replica (docs/operations.md, "A read replica"): the dashboards, the analysts' API and exports read from it,
+# everything else from the primary (posc/dbrouter.py). Same options as the primary; never migrated; tests use the
+# primary for it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"]),
+        **{key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")},
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["posc.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "posc.dbrouter.ReplicaReadsMiddleware")  # before anything reads the database
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Local memory per process by default; CACHE_URL=redis://… shares one cache between processes and servers.
+CACHES = caches_from_url(os.environ.get("CACHE_URL", ""), key_prefix=os.environ.get("CACHE_KEY_PREFIX", "posc"),
+                         socket_timeout=float(os.environ.get("CACHE_TIMEOUT_SECONDS", 0.5)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

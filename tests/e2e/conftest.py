@@ -41,7 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Variables of the developer's shell that must not leak into the server's production settings.
 CLEARED = {"DEBUG", "DATABASE_URL", "DATABASE_POOL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_COOKIES",
-           "STATIC_ROOT", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+           "STATIC_ROOT", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -120,10 +120,12 @@ def e2e_server(django_db_setup, django_db_blocker, tmp_path_factory):
     port = _free_port()
     log = workdir / "gunicorn.log"
     with open(log, "wb") as log_file:
+        # The deployment's own config file (docs/operations.md), sized for this test by its environment variables.
         process = subprocess.Popen(
-            [str(GUNICORN), "posc.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-             "--timeout", "60", "--graceful-timeout", "5"],
-            cwd=ROOT, env=environ, stdout=log_file, stderr=subprocess.STDOUT)
+            [str(GUNICORN), "--config", "posc/gunicorn.conf.py", "--graceful-timeout", "5"],
+            cwd=ROOT, env={**environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+                           "GUNICORN_THREADS": "4", "GUNICORN_TIMEOUT": "60"},
+            stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
