@@ -349,6 +349,14 @@ def server_command(workers=2, threads=1, worker_class=None, config=None):
     return command
 
 
+def server_slots(args):
+    """Requests the server serves at once: worker processes × threads (from the options or the environment)."""
+    if args.gunicorn_config:
+        cpus = len(os.sched_getaffinity(0))
+        return int(os.environ.get("WEB_CONCURRENCY") or cpus + 1) * int(os.environ.get("GUNICORN_THREADS") or 4)
+    return args.workers * args.threads
+
+
 def server_label(command):
     """"2 sync workers", "2 gthread workers × 4 threads" or "config posc/gunicorn.conf.py" from the command."""
     def option(name, default):
@@ -361,9 +369,29 @@ def server_label(command):
     return f"{workers} {cls} workers" + (f" × {option('--threads', '1')} threads" if cls == "gthread" else "")
 
 
-def bench_http(table, duration, command=None, alone_seconds=5, only_pages=None):
+def warm(url, cookie, slots, rounds=2):
+    """``rounds`` times, ``slots`` requests at once (one per worker process or thread), each waited for: every
+    process computes and caches what the page caches (a dashboard's rows over the whole province take seconds the
+    first time in each process), so that the load that follows measures the steady state, not the cold starts."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(_):
+        request = urllib.request.Request(url, headers={"Cookie": cookie, "Accept-Language": "zh-hans"})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            response.read()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(slots) as pool:
+        for _ in range(rounds):
+            list(pool.map(get, range(slots)))
+    return time.monotonic() - started
+
+
+def bench_http(table, duration, command=None, alone_seconds=5, only_pages=None, slots=0):
     """Part e. ``command``: the gunicorn command line (``server_command()``); ``only_pages``: labels' first words
-    (e.g. {"contract", "dependency"}) to measure a subset; the trivial view is always measured first."""
+    (e.g. {"contract", "dependency"}) to measure a subset; the trivial view is always measured first. ``slots``
+    (worker processes × threads): warm every process up on each page first (``warm``); 0 measures cold."""
     if not shutil.which("wrk"):
         table.add("e", "HTTP under load", "skipped: wrk is not installed (apt-get install wrk)")
         return
@@ -396,6 +424,7 @@ def bench_http(table, duration, command=None, alone_seconds=5, only_pages=None):
             if only_pages and kind != "floor" and label.split()[0] not in only_pages:
                 continue
             url = f"http://127.0.0.1:{PORT}{path}"
+            warmed = warm(url, cookie, slots) if slots and kind != "floor" else None
             alone = load(url, 1, alone_seconds)  # one client: the page's own service time, without queueing
             app_before, workers = _server_ticks(server.pid)
             db_before = _backend_ticks(workers, db_port)
@@ -426,6 +455,8 @@ def bench_http(table, duration, command=None, alone_seconds=5, only_pages=None):
                 result = f"no response completed within {duration} s"
             if alone["requests"]:
                 result += f" (one client alone: median {ms(alone['p50_us'])})"
+            if warmed is not None:
+                result += f" [warm-up {warmed:.0f} s]"
             table.add("e", f"HTTP {label}: median / p95 latency, req/s, errors", result,
                       "—" if kind == "floor" else f"{floor_rps:,.0f} req/s", f"{ratio:.3f}×", target, met)
     finally:
@@ -531,6 +562,9 @@ def main():
     server.add_argument("--gunicorn-config", default=None, help="run gunicorn with this config file instead (e.g. "
                         "posc/gunicorn.conf.py, which reads WEB_CONCURRENCY and GUNICORN_THREADS)")
     server.add_argument("--alone", type=int, default=5, help="seconds of one client alone per page (default 5)")
+    server.add_argument("--cold", action="store_true", help="no warm-up: measure with each process's caches empty "
+                        "(by default every process first serves each page twice, so the load measures the steady "
+                        "state)")
     server.add_argument("--pages", default="", help="first words of the page labels to load, comma-separated "
                         "(e.g. contract,dependency); default every page")
     args = parser.parse_args()
@@ -560,7 +594,8 @@ def main():
                 ("c", lambda: bench_export(table, args.repeat)),
                 ("d", lambda: bench_import(table, args.repeat)),
                 ("e", lambda: bench_http(table, args.duration, command, args.alone,
-                                                set(filter(None, args.pages.split(","))))),
+                                                set(filter(None, args.pages.split(","))),
+                                                0 if args.cold else server_slots(args))),
                 ("f", lambda: bench_queries(table))]
     for key, run in sections:
         if key in only:

@@ -173,10 +173,18 @@ class OrganizationYear(Row):
         """The status ratios on which the row is in the worst fifth of its peers, in order."""
         return [s for s in self.standings.values() if s.worst]
 
+    def freeze(self):
+        """Also remember ``risk_key``: sorting a province's cached rows by status read it three times per row per
+        view, about a third of the dependency dashboard's CPU time (measured on 10,000 rows)."""
+        super().freeze()
+        self.__dict__["_risk_key"] = self.risk_key
+
     @property
     def risk_key(self):
         """Ranking of rows by risk: status, then the number of ratios in the worst fifth, then the mean
         percentile."""
+        if "_risk_key" in self.__dict__:
+            return self.__dict__["_risk_key"]
         percentiles = [s.percentile for s in self.standings.values() if s.percentile is not None]
         mean = sum(percentiles) / len(percentiles) if percentiles else -1
         return (FLAG_ORDER.get(self.status, -1), len(self.worst_fifth), mean)
