@@ -86,6 +86,8 @@ class CodeList(csvio.Field):
     def csv_columns(self):
         [column] = super().csv_columns()
         column.formatter = lambda value: ";".join(value or [])
+        # The same in SQL (the stored "a,b" without empty codes, joined by ";"), for exports the database formats.
+        column.db_text = "array_to_string(array_remove(string_to_array({}, ','), ''), ';')"
         return [column]
 
     def parse(self, text):

@@ -93,6 +93,7 @@ from core.csvio.writer import (  # noqa: F401
     started,
     stream_csv,
     stream_csv_bytes,
+    stream_lines_bytes,
     streaming_csv_response,
 )
 from core.numbers import MAX_NUMBER_DIGITS, format_decimal, parse_decimal  # noqa: F401

@@ -35,6 +35,11 @@ class CsvColumn:
     numeric: bool = False
     formatter: object = format_value
     importable: bool = False
+    places: int | None = None  # decimals a number is written with (None: as it is)
+    # For a column with its own ``formatter``: the same formatting in SQL for exports formatted by the database
+    # (``core.csvio.dbcells``), ``{}`` standing for the value's text; without it such a column is formatted in
+    # Python.
+    db_text: str | None = None
 
     def make_formatter(self):
         return self.formatter
@@ -130,6 +135,7 @@ class Field(Col):
         f = self.model_field
         numeric = isinstance(f, models.IntegerField | models.DecimalField | models.FloatField)
         formatter = format_value
+        places = None
         if isinstance(f, models.DecimalField):
             places = f.decimal_places
 
@@ -137,7 +143,7 @@ class Field(Col):
                 return format_decimal(value, places)
 
         return [CsvColumn(self.field_name, self._label or f.verbose_name, self.field_name, numeric=numeric,
-                          formatter=formatter, importable=self.editable)]
+                          formatter=formatter, importable=self.editable, places=places)]
 
     def empty_value(self):
         f = self.model_field
@@ -273,7 +279,8 @@ class ReadOnly(Col):
                 return format_decimal(value, places)
         else:
             formatter = format_value
-        return [CsvColumn(self.name, self.label, self.source, numeric=self.numeric, formatter=formatter)]
+        return [CsvColumn(self.name, self.label, self.source, numeric=self.numeric, formatter=formatter,
+                          places=self.places)]
 
     def present(self, header):
         return False

@@ -110,8 +110,10 @@ class CsvSpec:
             queryset = self.annotate(queryset)
         ordering = list(queryset.query.order_by) or list(self.model._meta.ordering)
         if not {"pk", "-pk", "id", "-id"} & {str(o) for o in ordering}:
-            queryset = queryset.order_by(*ordering, "pk")
-        return queryset
+            ordering.append("pk")
+        # Always explicit: Django leaves out the model's default ordering in a query with GROUP BY (the contracts'
+        # paid total), which would export the rows in whatever order the database finds them.
+        return queryset.order_by(*ordering)
 
     def rows(self, queryset, chunk_size=EXPORT_CHUNK_SIZE):
         """The file's data rows (lists of escaped strings) for ``queryset``: one query, streamed in chunks."""
@@ -120,6 +122,16 @@ class CsvSpec:
         qs = self.export_queryset(queryset).values_list(*[c.source for c in columns])
         for row in qs.iterator(chunk_size=chunk_size):
             yield [cell(value) for cell, value in zip(cells, row, strict=True)]
+
+    def csv_bytes(self, queryset):
+        """The file's data rows as finished CSV bytes (escaped, quoted, CRLF lines, in pieces of a few hundred
+        rows) written by the database (``COPY``, ``core.csvio.dbcells``); or None when the database cannot (not
+        PostgreSQL, or a column of a kind it does not format), and ``rows`` is the way. The same bytes as
+        ``rows`` through the csv module."""
+        from core.csvio.dbcells import cells_queryset, copy_lines
+
+        qs = cells_queryset(self, queryset)
+        return None if qs is None else copy_lines(qs)
 
     def template_rows(self):
         """Header row and one example row of the downloadable import template (new records: no id column; an
