@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from core.csvio.cells import BOM, PLAIN_NUMBER, escape_cell, format_value
+from core.csvio.cells import BOM, FORMULA_TRIGGERS, PLAIN_NUMBER, escape_cell, format_value
 from core.csvio.specs import get_spec
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -178,13 +178,35 @@ def _cell(value):
     return escape_cell(format_value(value), numeric)
 
 
+_ESCAPE_START = frozenset(FORMULA_TRIGGERS) | {"'"}
+
+
+def _quick_cell(value, _str=str, _int=int, _decimal=Decimal):
+    """``_cell(value)`` with the common types first: text that cannot need the formula prefix, None, int and
+    Decimal (a row of indicators is 45 cells; 10,000 organizations are 450,000 of them)."""
+    kind = type(value)
+    if kind is _str:
+        if not value or value[0] not in _ESCAPE_START:
+            return value
+    elif value is None:
+        return ""
+    elif kind is _int:
+        return str(value)
+    elif kind is _decimal:
+        text = format(value, "f")
+        if text[0] != "-" or PLAIN_NUMBER.match(text):
+            return text
+    return _cell(value)
+
+
 def rows_response(columns, rows, filename):
     """Stream rows (dicts, or objects supporting ``row[name]``) as a CSV attachment with ``columns`` as header;
     a number stays a number, every other cell is escaped (dashboards, indicator endpoints)."""
+    columns = list(columns)
 
     def generate():
         for row in rows:
-            yield [_cell(row[name]) for name in columns]
+            yield [_quick_cell(row[name]) for name in columns]
 
     return streaming_csv_response(list(columns), generate(), csv_filename(filename))
 
