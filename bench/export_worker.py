@@ -2,6 +2,13 @@
 
     python bench/export_worker.py app 20000    # the application's streaming export (what /contracts/?export=csv runs)
     python bench/export_worker.py copy 20000   # COPY (the same SELECT) TO STDOUT WITH CSV: the database's floor
+    python bench/export_worker.py page 0       # GET /contracts/?export=csv (every contract; N is ignored)
+    python bench/export_worker.py api 0        # GET /api/contracts/?format=csv (every contract)
+    python bench/export_worker.py xlsx 20000   # the Excel export of the first N contracts (core.xlsxio.spec_response,
+                                               # what /contracts/?export=xlsx runs)
+    python bench/export_worker.py ocds 0       # GET /api/ocds/releases/ (every published contract, streamed JSON)
+
+The routes are requested with Django's test client, logged in as the analyst (zh-hans), reading the streamed body.
 
 Prints one JSON line: rows, bytes, seconds, maxrss_kb (ru_maxrss of this process).
 """
@@ -13,6 +20,34 @@ import sys
 import time
 
 from _setup import setup
+
+
+ROUTES = {"page": "/contracts/?export=csv", "api": "/api/contracts/?format=csv", "ocds": "/api/ocds/releases/"}
+
+
+def route(mode, user, out):
+    """Request one export route; the bytes it sent."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    response = client.get(ROUTES[mode])
+    if response.status_code != 200:
+        raise SystemExit(f"{ROUTES[mode]} answered {response.status_code}")
+    size = 0
+    for chunk in response.streaming_content if response.streaming else [response.content]:
+        out.write(chunk)
+        size += len(chunk)
+    return size
+
+
+def route_rows(mode, user):
+    """The rows a route's export holds: every contract the user sees (OCDS: every published one)."""
+    from contracts.models import Contract
+    from ocds.mapping import published_contracts
+
+    visible = Contract.objects.visible_to(user)
+    return (published_contracts(visible) if mode == "ocds" else visible).count()
 
 
 def main():
@@ -27,7 +62,7 @@ def main():
 
     user = get_user_model().objects.get(username="analyst")
     ids = Contract.objects.order_by("pk").values_list("pk", flat=True)
-    cut = ids[n - 1] if n <= ids.count() else ids.last()
+    cut = ids[n - 1] if 0 < n <= ids.count() else ids.last()
     queryset = Contract.objects.visible_to(user).filter(pk__lte=cut)
     spec = csvio.get_spec(Contract)
     rows = queryset.count()
@@ -35,7 +70,16 @@ def main():
     out = open(os.devnull, "wb")  # noqa: SIM115
     size = 0
     started = time.perf_counter()
-    if mode == "app":
+    if mode in ROUTES:
+        size = route(mode, user, out)
+    elif mode == "xlsx":
+        from core import xlsxio
+
+        response = xlsxio.spec_response(spec, queryset)
+        for chunk in response.streaming_content:
+            out.write(chunk)
+            size += len(chunk)
+    elif mode == "app":
         response = csvio.export_response(spec, queryset)
         for chunk in response.streaming_content:
             out.write(chunk)
@@ -50,6 +94,8 @@ def main():
                     out.write(data)
                     size += len(data)
     seconds = time.perf_counter() - started
+    if mode in ROUTES:
+        rows = route_rows(mode, user)
     print(json.dumps({"mode": mode, "rows": rows, "bytes": size, "seconds": seconds,
                       "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 

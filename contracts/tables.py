@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.tables import BaseTable, MoneyColumn
 from core.templatetags.posc import GRADE_CLASSES, STATUS_CLASSES
 
-from .models import Amendment, Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview, paid_total_subquery
 
 
 class BadgeColumn(tables.Column):
@@ -132,7 +132,7 @@ def _contract_defaults(obj, values, details):
 def _with_paid_total(queryset):
     if "paid_total" in queryset.query.annotations:
         return queryset
-    return queryset.with_money()
+    return queryset.annotate(paid_total=paid_total_subquery())  # per row: no GROUP BY over the export
 
 
 CONTRACT_CSV = csvio.register(csvio.CsvSpec(

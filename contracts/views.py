@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_tables2 import RequestConfig
@@ -13,12 +12,11 @@ from core import writes
 from core.datacache import data_version, make_key, request_filters, scope_key
 from core.numbers import format_money
 from core.views import ModelViewMixin, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
-from organizations.models import MONEY, ZERO
 
 from .amendments import original_amount, save_amendment
 from .filtersets import AmendmentFilterSet, ContractFilterSet, PaymentFilterSet, PerformanceReviewFilterSet
 from .forms import AmendmentForm, ContractForm, PaymentForm, PaymentFormSet, PerformanceReviewForm
-from .models import Amendment, Contract, Payment, PerformanceReview
+from .models import Amendment, Contract, Payment, PerformanceReview, paid_total_subquery
 from .tables import AmendmentTable, ContractTable, PaymentTable, PerformanceReviewTable
 
 
@@ -33,15 +31,6 @@ def warn_if_overpaid(request, contract):
 
 
 # Contracts --------------------------------------------------------------------------------------------------------
-
-def paid_total_subquery():
-    """``paid_total`` of each contract as a correlated subquery: evaluated only for the rows a page shows, whereas
-    ``with_money()`` joins and groups every payment of every filtered contract (also for the paginator's count)."""
-    paid = (Payment.objects.filter(contract=OuterRef("pk"), paid_on__isnull=False).order_by()
-            .values("contract").annotate(total=Sum("amount")).values("total"))
-    money = DecimalField(**MONEY)
-    return Coalesce(Subquery(paid, output_field=money), ZERO, output_field=money)
-
 
 SUMMARY_SECONDS = 300
 
