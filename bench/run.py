@@ -19,6 +19,11 @@ e. HTTP under load against gunicorn (DEBUG off; 2 sync workers unless --workers/
     .venv/bin/python bench/run.py --only e --gunicorn-config posc/gunicorn.conf.py   # the deployment's config
     CACHE_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/run.py --only e …     # on a shared Redis cache
 f. queries per page (Django test client, CaptureQueriesContext)
+g. every export path against COPY of the same rows (rows/s and peak RSS, each in its own process): the page CSV
+   (/contracts/?export=csv), the API CSV (/api/contracts/?format=csv), the Excel export (20k contracts) and the OCDS
+   release package (/api/ocds/releases/)
+h. every indicator path against the SQL floor (bench/floors.py), organizations and purchasers: the function, the
+   API as JSON (every row, the largest page), the API as CSV, the dashboard's CSV (a first view: not cached)
 """
 
 import argparse
@@ -180,6 +185,127 @@ def bench_export(table, repeat):
         table.add("c", f"CSV export of {rows:,} contracts: rows/s (peak RSS of the process)",
                   f"{rate['app']:,.0f}/s ({rss['app']:.0f} MB)", f"{rate['copy']:,.0f}/s ({rss['copy']:.0f} MB)",
                   f"{ratio:.2f}×", "≥ 0.3× COPY, < 200 MB", ratio >= 0.3 and rss["app"] < 200)
+
+
+# ------------------------------------------------------------------------------------------------------------ g
+
+EXPORT_PATHS = [("page", 0, "page CSV export (/contracts/?export=csv), every contract"),
+                ("api", 0, "API CSV export (/api/contracts/?format=csv), every contract"),
+                ("xlsx", 20_000, "Excel export of 20,000 contracts (/contracts/?export=xlsx)"),
+                ("ocds", 0, "OCDS release package (/api/ocds/releases/), every published contract")]
+
+
+def bench_export_paths(table, repeat):
+    """Each export route in its own process against ``COPY`` of the same contracts (the export's SELECT)."""
+    floors_by_n = {}
+    for mode, n, label in EXPORT_PATHS:
+        runs = [export_run(mode, n) for _ in range(max(1, min(repeat, 3)))]
+        if n not in floors_by_n:
+            floors_by_n[n] = [export_run("copy", n) for _ in range(max(1, min(repeat, 3)))]
+        floor_runs = floors_by_n[n]
+        rate = statistics.median(r["rows"] / r["seconds"] for r in runs)
+        floor_rate = statistics.median(r["rows"] / r["seconds"] for r in floor_runs)
+        rss = max(r["maxrss_kb"] for r in runs) / 1024
+        floor_rss = max(r["maxrss_kb"] for r in floor_runs) / 1024
+        ratio = rate / floor_rate
+        table.add("g", f"{label}: {runs[0]['rows']:,} rows, rows/s (peak RSS of the process)",
+                  f"{rate:,.0f}/s ({rss:.0f} MB)", f"{floor_rate:,.0f}/s ({floor_rss:.0f} MB)", f"{ratio:.2f}×",
+                  "≥ 0.5× COPY, < 200 MB", ratio >= 0.5 and rss < 200)
+
+
+# ------------------------------------------------------------------------------------------------------------ h
+
+def bench_indicator_paths(table, repeat):
+    """Organization and purchaser indicators of one year through every path that serves them, against the
+    hand-written SQL (bench/floors.py). HTTP paths through Django's test client (no server, no network), logged
+    in as the analyst; the row cache (``dashboards.caching``) is cleared before each request (a first view; the
+    JSON pages after the first reuse the rows it computed, as they do for a script paging through them)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from core.api import Pagination
+    from dashboards import caching
+    from dashboards.indicators import organization_indicators
+    from dashboards.purchaser_indicators import purchaser_indicators
+    from dashboards.scope import finance_organizations, portfolio_purchasers
+
+    analyst = get_user_model().objects.get(username="analyst")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(analyst)
+    today = timezone.localdate()
+    biggest = getattr(Pagination, "max_page_size", None) or 1000
+
+    def get(path, clear=False):
+        def run():
+            if clear:
+                caching.clear()
+            response = client.get(path)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            return body
+        return run
+
+    def api_json(path):
+        def run():  # every page of the largest size, as a script would fetch them (the first computes the rows)
+            caching.clear()
+            page, count = 1, 0
+            while True:
+                response = client.get(f"{path}&page_size={biggest}&page={page}")
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path} answered {response.status_code}")
+                data = response.json()
+                count += len(data["results"])
+                if not data.get("next"):
+                    return count
+                page += 1
+        return run
+
+    year_params = {"year": YEAR, "year_start": datetime.date(YEAR, 1, 1), "year_end": datetime.date(YEAR, 12, 31),
+                   "next_year_end": datetime.date(YEAR + 1, 12, 31), "today": today}
+
+    def floor(sql):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, year_params)
+                return cursor.fetchall()
+        return run
+
+    dependency = reverse("dashboards:dependency") if _has_route("dashboards:dependency") else None
+    purchasers_page = reverse("dashboards:purchasers") if _has_route("dashboards:purchasers") else None
+    kinds = [
+        ("organization-year indicators", floors.ORGANIZATION_YEAR,
+         lambda: organization_indicators(finance_organizations(analyst), YEAR),
+         reverse("api:indicators-organizations"), dependency),
+        ("purchaser-year indicators", floors.PURCHASER_YEAR,
+         lambda: purchaser_indicators(portfolio_purchasers(analyst), YEAR, today=today),
+         reverse("api:indicators-purchasers"), purchasers_page),
+    ]
+    for what, sql, function, api, page in kinds:
+        floor_s, floor_rows = median_time(floor(sql), repeat)
+        paths = [("the function (in process)", function),
+                 (f"API JSON, every page of {biggest}", api_json(f"{api}?year={YEAR}")),
+                 ("API CSV", get(f"{api}?year={YEAR}&format=csv", clear=True))]
+        if page:
+            paths.append(("dashboard CSV, first view", get(f"{page}?year={YEAR}&export=csv", clear=True)))
+        for label, run in paths:
+            app_s, _result = median_time(run, repeat)
+            ratio = app_s / floor_s
+            table.add("h", f"{what}, {len(floor_rows):,} rows, {YEAR}: {label}", fmt_s(app_s), fmt_s(floor_s),
+                      f"{ratio:.2f}×", "≤ 1.5× SQL", ratio <= 1.5)
+
+
+def _has_route(name):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------------------ d
@@ -564,7 +690,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions per measurement (median)")
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page (wrk)")
-    parser.add_argument("--only", default="a,b,c,d,e,f", help="sections to run, e.g. a,b")
+    parser.add_argument("--only", default="a,b,c,d,e,f,g,h", help="sections to run, e.g. a,b")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     server = parser.add_argument_group("part e: the gunicorn server under load")
     server.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
@@ -608,7 +734,9 @@ def main():
                 ("e", lambda: bench_http(table, args.duration, command, args.alone,
                                                 set(filter(None, args.pages.split(","))),
                                                 0 if args.cold else server_slots(args))),
-                ("f", lambda: bench_queries(table))]
+                ("f", lambda: bench_queries(table)),
+                ("g", lambda: bench_export_paths(table, args.repeat)),
+                ("h", lambda: bench_indicator_paths(table, args.repeat))]
     for key, run in sections:
         if key in only:
             try:

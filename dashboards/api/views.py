@@ -2,7 +2,10 @@
 
 The numbers come from ``dashboards.indicators`` (the same functions as the dashboard pages); this module only
 narrows the entities to what the user may see, applies the entity FilterSet and the year parameters, and pages
-the rows. A page computes the indicators of the entities on that page only (a bounded number of queries).
+the rows. The rows of every entity are computed at once (a bounded number of queries) and kept like the
+dashboards' rows (``dashboards.caching``), so the next pages and the CSV of the same request parameters reuse
+them; CSV and Excel are written by the dashboards' writers (``core.csvio.rows_response``,
+``core.xlsxio.rows_response``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from core.bounds import MAX_YEAR, ApiYearField
 from core.csvio import CsvRendererMixin, rows_response
 from organizations.models import Organization, Purchaser
 
+from ..caching import cached_rows
 from ..filtersets import FLAG_FILTER_CHOICES, DependencyFilterSet, PurchaserDashboardFilterSet, matches_flag
 from ..flag_counts import add_flag_counts
 from ..flags import Thresholds
@@ -27,6 +31,8 @@ from ..vulnerability import peer_standing
 from .serializers import OrganizationYearSerializer, PurchaserYearSerializer
 
 MAX_YEARS = 30
+# Query parameters that do not change which rows are computed.
+NOT_FILTERS = ("page", "page_size", "format", "flag")
 
 
 class YearsSerializer(serializers.Serializer):
@@ -51,37 +57,6 @@ class YearsSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"year_max": [_("At most %(count)d years at once.") % {"count": MAX_YEARS}]})
         return {**attrs, "years": list(range(low, high + 1))}
-
-
-class IndicatorRows:
-    """The rows of ``entities`` × ``years`` computed lazily, slice by slice, for the paginator."""
-
-    def __init__(self, entities, years, compute):
-        self.entities = entities
-        self.years = years
-        self.compute = compute
-        self._length = None
-
-    def __len__(self):
-        if self._length is None:
-            self._length = self.entities.count() * len(self.years)
-        return self._length
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index:index + 1][0]
-        start, stop, _step = index.indices(len(self))
-        if start >= stop:
-            return []
-        per = len(self.years)
-        ids = list(self.entities.values_list("pk", flat=True)[start // per:(stop - 1) // per + 1])
-        model = self.entities.model
-        rows = self.compute(model.objects.filter(pk__in=ids), self.years)
-        position = {pk: i for i, pk in enumerate(ids)}
-        key = model._meta.model_name
-        rows.sort(key=lambda r: (position[getattr(r, key)], r.year))
-        offset = (start // per) * per
-        return rows[start - offset:stop - offset]
 
 
 YEAR_PARAMETERS = [
@@ -134,15 +109,17 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
 
         entities = self.filter_queryset(self.get_queryset())  # the dashboard's FilterSet validates ``flag`` too
         level = request.query_params.get("flag")
-        if level or self.wants_csv() or self.wants_xlsx():
-            # Every row: one computation over all the entities, like the dashboards (its queries cost about the
-            # same for all entities as for a slice of them, so computing slice by slice cost one computation per
-            # 500 entities: 21 over 10,000 organizations). Rows come ordered like ``entities``, then by year.
-            rows = compute(entities, years)
-            if level:
-                rows = [row for row in rows if matches_flag(row.headline, level)]
-        else:
-            rows = IndicatorRows(entities, years, compute)  # a page: the entities of that page only
+        # Every row in one computation over all the entities, kept for the next pages and exports like the
+        # dashboards' rows (``dashboards.caching``: per process, until the data changes, at most 5 minutes). The
+        # queries cost about the same for all the entities as for one page of them, so computing page by page (or
+        # an export slice by slice) cost one computation per page: 21 for 10,000 organizations in pages of 500.
+        # Rows come ordered like ``entities`` (name, id), then by year.
+        params = [(name, request.query_params.getlist(name)) for name in sorted(request.query_params)
+                  if name not in NOT_FILTERS]
+        rows = cached_rows(f"api-{self.csv_filename}", request.user, years, params, thresholds,
+                           lambda: compute(entities, years))
+        if level:
+            rows = [row for row in rows if matches_flag(row.headline, level)]
         if self.wants_xlsx():  # ?format=xlsx: the same rows as an Excel workbook (core.xlsxio)
             from core import xlsxio
 
