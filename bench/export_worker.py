@@ -21,7 +21,6 @@ import time
 
 from _setup import setup
 
-
 ROUTES = {"page": "/contracts/?export=csv", "api": "/api/contracts/?format=csv", "ocds": "/api/ocds/releases/"}
 
 
