@@ -15,7 +15,8 @@ The package is split by concern; its modules import no app module (each app decl
 ``cells`` (escaping, formatting and parsing of cells; numbers through ``core.numbers``), ``columns`` (column
 definitions), ``lookups`` (foreign keys by natural key), ``specs`` (``CsvSpec`` and the registry), ``reader``
 (encodings, strict CSV parsing), ``importer`` (``Importer``), ``writer`` (streamed exports, the API renderer, list
-and dashboard hooks). Everything is importable from ``core.csvio`` as before.
+and dashboard hooks), ``dbcells`` (on PostgreSQL the export's lines written by the database with ``COPY``).
+Everything is importable from ``core.csvio`` as before.
 """
 
 from core.csvio.cells import (  # noqa: F401
