@@ -1,5 +1,5 @@
 """The contract list page and a contract search that matches nothing, in process (Django test client, analyst),
-with the query count and PostgreSQL's plan of every query of a search that searches text (LIKE). Not a test: prints only.
+with the query count and the plan of every query of a search that searches text (LIKE). Not a test: prints only.
 
     .venv/bin/python bench/search.py [--repeat 5] [--word 不存在的词]
 
