@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 
 from . import data, integrity
 from .accountability import key_persons as _key_persons
@@ -530,6 +530,7 @@ def _write_chunk(plan, ctx, rng, chunk, new, created):
         _bulk(PerformanceReview, reviews, plan)
         _bulk(IncomeRecord, incomes, plan)
         _bulk(AnnualReport, reports, plan)
+    reset_queries()  # with DEBUG on, Django keeps the last 9,000 statements: multi-megabyte inserts, at this size
     for name, objs in (("Organization", new), ("KeyPerson", key_persons), ("Contract", contracts),
                        ("Payment", payments), ("PerformanceReview", reviews), ("Amendment", amendments),
                        ("IncomeRecord", incomes),
