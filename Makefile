@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BENCH_SIZE ?= large
 
 .PHONY: run venv install migrate seed test unit e2e lint check messages screenshots bench bench-data vendor clean
 
@@ -67,16 +68,23 @@ messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=static/vendor --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
-## The large benchmark data set (≈10k organizations, 200k contracts) on PostgreSQL: DATABASE_URL=postgres://…
+## A benchmark data set on PostgreSQL (DATABASE_URL=postgres://…): BENCH_SIZE=large (default; a province, ≈10k
+## organizations, 200k contracts) or BENCH_SIZE=national (≈100k organizations, 2M contracts: regions, purchasers and
+## the first organization first, then two processes share the rest).
 bench-data: install
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "Set DATABASE_URL=postgres://… (benchmarks run on PostgreSQL only)"; exit 2;; esac
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --size large -v2
+	@case "$(BENCH_SIZE)" in large|national) ;; *) echo "BENCH_SIZE is large or national"; exit 2;; esac
+	@if [ "$(BENCH_SIZE)" = national ]; then \
+		$(PY) manage.py seed_demo --size national --scale 0.00001 -v0 && \
+		{ $(PY) manage.py seed_demo --size national --part 1/2 -v2 & \
+		  $(PY) manage.py seed_demo --size national --part 2/2 -v2; s2=$$?; wait $$!; s1=$$?; [ $$s1 = 0 ] && [ $$s2 = 0 ]; }; \
+	else $(PY) manage.py seed_demo --size large -v2; fi
 
-## Benchmarks on the large set, side by side with PostgreSQL's own floor; writes docs/performance.md (not a test).
+## Benchmarks on the BENCH_SIZE set, side by side with PostgreSQL's own floor; writes docs/performance.md (not a test).
 bench: bench-data
 	@command -v wrk >/dev/null || { echo "Installing wrk (HTTP load generator)"; $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py --size $(BENCH_SIZE) $(BENCH_ARGS)
 
 ## Copy Bootstrap 5 and Chart.js 4 from their npm packages into static/vendor (needs npm; results are committed).
 vendor:

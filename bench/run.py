@@ -1,10 +1,13 @@
-"""``make bench``: time the application side by side with the database's own floor on the large data set.
+"""``make bench``: time the application side by side with the database's own floor on a benchmark data set.
 
 Runs on PostgreSQL only (``DATABASE_URL``), against the set that ``make bench-data`` builds
-(``manage.py seed_demo --size large``). Prints one table and writes it, with the date and the machine, into
-docs/performance.md between the ``bench:results`` markers. Benchmarks are not tests: nothing here asserts.
+(``manage.py seed_demo --size large`` — a province — or ``--size national``). Prints one table and writes it, with
+the date and the machine, into docs/performance.md between that size's markers
+(``<!-- bench:results:large:start -->`` … ``<!-- bench:results:national:end -->``). Benchmarks are not tests:
+nothing here asserts.
 
-    .venv/bin/python bench/run.py [--repeat 5] [--duration 15] [--only a,b,c,d,e,f] [--no-write]
+    .venv/bin/python bench/run.py [--size auto|large|national] [--repeat 5] [--duration 15] [--only a,b,c,d,e,f]
+                                  [--no-write]
 
 a. organization-year indicators, every organization, one year: app vs one SQL query (median seconds, ratio)
 b. purchaser-year indicators, every purchaser, one year: the same
@@ -47,7 +50,17 @@ from _setup import ROOT, setup  # noqa: E402
 
 YEAR = 2025
 DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"  # before there were two scales
+SIZES = {"large": 100_000, "national": 1_000_000}  # size → fewest contracts a database of that size has
+
+
+def markers(size):
+    return f"<!-- bench:results:{size}:start -->", f"<!-- bench:results:{size}:end -->"
+
+
+def detect_size(contracts):
+    """The benchmark set a database holds, from its number of contracts."""
+    return "national" if contracts >= SIZES["national"] else "large"
 PORT = int(os.environ.get("BENCH_PORT", "8160"))
 PYTHON = sys.executable
 
@@ -677,13 +690,19 @@ def dataset():
     return ", ".join(f"{m.objects.count():,} {name}" for m, name in parts)
 
 
-def write_doc(text):
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in doc:
-        doc += f"\n{START}\n{END}\n"
-    before, rest = doc.split(START, 1)
-    after = rest.split(END, 1)[1] if END in rest else ""
-    DOC.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+def write_doc(text, size="large", doc_path=None):
+    """Replace ``size``'s results section of docs/performance.md with ``text``. A document that still has the
+    single pair of markers of before gets them renamed to the large set's (that is what they held)."""
+    doc_path = doc_path or DOC
+    start, end = markers(size)
+    doc = doc_path.read_text(encoding="utf-8") if doc_path.exists() else "# Performance\n"
+    if START in doc:
+        doc = doc.replace(START, markers("large")[0]).replace(END, markers("large")[1])
+    if start not in doc:
+        doc = doc.rstrip("\n") + f"\n\n{start}\n{end}\n"
+    before, rest = doc.split(start, 1)
+    after = rest.split(end, 1)[1] if end in rest else ""
+    doc_path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
 
 
 def main():
@@ -692,6 +711,9 @@ def main():
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page (wrk)")
     parser.add_argument("--only", default="a,b,c,d,e,f,g,h", help="sections to run, e.g. a,b")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--size", choices=["auto", *SIZES], default="auto",
+                        help="which benchmark set the database holds, i.e. which results section to write "
+                             "(auto: national from 1M contracts up, else large)")
     server = parser.add_argument_group("part e: the gunicorn server under load")
     server.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     server.add_argument("--threads", type=int, default=1, help="threads per worker; > 1 means gthread (default 1)")
@@ -709,15 +731,18 @@ def main():
     setup()
     from contracts.models import Contract
 
-    if Contract.objects.count() < 100_000:
-        print("Warning: fewer than 100k contracts; build the large set first (make bench-data).", file=sys.stderr)
+    contracts = Contract.objects.count()
+    size = detect_size(contracts) if args.size == "auto" else args.size
+    if contracts < SIZES[size]:
+        print(f"Warning: fewer than {SIZES[size]:,} contracts; build the {size} set first "
+              f"(make bench-data BENCH_SIZE={size}).", file=sys.stderr)
     only = set(args.only.split(","))
     if only & {"e", "f"}:
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: the manifest must exist
     started = datetime.datetime.now(datetime.UTC)
-    about = (f"Run of {started:%Y-%m-%d %H:%M} UTC. Machine: {machine()}.\n\n"
+    about = (f"Run of {started:%Y-%m-%d %H:%M} UTC, {size} set. Machine: {machine()}.\n\n"
              f"Data set: {dataset()}. Year {YEAR}. Medians of {args.repeat} runs after a warm-up; "
              f"HTTP: {args.duration} s per page, 20 connections.\n")
     command = server_command(args.workers, args.threads, args.worker_class, args.gunicorn_config)
@@ -747,8 +772,8 @@ def main():
     print()
     print(table.markdown())
     if not args.no_write:
-        write_doc(text)
-        print(f"\nWritten to {DOC.relative_to(ROOT)}.")
+        write_doc(text, size)
+        print(f"\nWritten to {DOC.relative_to(ROOT)} ({size} set).")
 
 
 if __name__ == "__main__":

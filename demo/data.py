@@ -79,6 +79,13 @@ LARGE_KINDS = {
     "prefecture": ["civil_affairs", "disabled_persons_federation", "human_resources", "health"],
     "county": ["civil_affairs", "disabled_persons_federation"],
 }
+# Kinds every region outside Jilin gets in the national set: a civil-affairs bureau per county, and a civil-affairs
+# department and a disabled persons' federation per prefecture and province (≈3,700 purchasers with Jilin's).
+NATIONAL_KINDS = {
+    "province": ["civil_affairs", "disabled_persons_federation"],
+    "prefecture": ["civil_affairs", "disabled_persons_federation"],
+    "county": ["civil_affairs"],
+}
 PURCHASER_LEVEL = {"province": "provincial", "prefecture": "municipal", "county": "county"}
 
 KIND_SUFFIX = {

@@ -12,11 +12,12 @@ benchmarks measure).
 """
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 
 from . import data, integrity
 from .accountability import key_persons as _key_persons
@@ -88,6 +89,7 @@ class Plan:
     history: bool
     org_offset: int
     chunk: int
+    national: bool = False  # the whole country's regions (demo.nation), and one random stream per chunk
 
 
 SMALL = Plan(name="small", seed=2260, organizations=120, region_codes=frozenset(data.SMALL_REGION_CODES),
@@ -100,6 +102,15 @@ def large_plan(scale=1.0):
     return Plan(name="large", seed=32100, organizations=max(1, round(10_000 * scale)), region_codes=None,
                 contract_factor=2.3, review_rate=0.15, income_rate=0.42, report_years=(2023, 2024, 2025),
                 history=False, org_offset=100_000, chunk=500)
+
+
+def national_plan(scale=1.0):
+    """The national set: ≈100k organizations over the whole country's ≈2,800 counties, 2M contracts, 6M payments,
+    500k income records, 300k reviews. Unlike the large set, each chunk of organizations draws its contracts from a
+    random stream of its own, so a resumed build skips a written chunk without drawing it again."""
+    return Plan(name="national", seed=86000, organizations=max(1, round(100_000 * scale)), region_codes=None,
+                contract_factor=2.3, review_rate=0.15, income_rate=0.42, report_years=(2023, 2024, 2025),
+                history=False, org_offset=1_000_000, chunk=1000, national=True)
 
 
 def cents_to_money(cents):
@@ -131,14 +142,16 @@ class Context:
     def __init__(self, plan, regions, purchasers):
         self.plan = plan
         self.regions = regions
-        self.rows = {r[0]: r for r in region_rows(plan.region_codes)}
+        self.rows = {r[0]: r for r in region_rows(plan.region_codes, plan.national)}
         self.purchasers = purchasers
         self.by_region = {}
         for p in purchasers:
             self.by_region.setdefault(p.region.code, []).append(p)
         self.counties = [r for r in self.rows.values() if r[2] == "county"]
-        self.county_weights = [r[4] for r in self.counties]
+        # Cumulative weights: the same draws as plain weights, without summing 2,800 counties on every draw.
+        self.county_cum_weights = list(itertools.accumulate(r[4] for r in self.counties))
         self.counters = {}
+        self.chunk_number = None  # the national set numbers its contracts per chunk
 
     def candidates(self, region_code):
         """Purchasers that buy in this region: its own, its prefecture's and the province's."""
@@ -153,21 +166,29 @@ class Context:
         key = (purchaser.name, year)
         self.counters[key] = self.counters.get(key, 0) + 1
         # The large set numbers from 10001 so that it never meets the everyday set's numbers.
+        if self.chunk_number is not None:
+            # "N", the chunk and a number within the chunk: never one of the other sets' numbers, and the same
+            # whether or not the chunks before were drawn in this run.
+            return f"{purchaser.demo_abbr}-{year}-N{self.chunk_number:03d}{self.counters[key]:04d}"
         number = self.counters[key] + (10_000 if self.plan.name != "small" else 0)
         return f"{purchaser.demo_abbr}-{year}-{number:04d}"
 
 
 def plan_organizations(rng, ctx, used_names=None):
     """Unsaved Organization objects, each carrying its generation profile in ``demo`` (a dict)."""
+    return list(iter_organizations(rng, ctx, used_names))
+
+
+def iter_organizations(rng, ctx, used_names=None):
+    """``plan_organizations`` one at a time (the national set never holds all of them)."""
     from core.uscc import complete_uscc
     from organizations.models import Organization
 
     plan = ctx.plan
     used_names = set(used_names or ())
-    orgs = []
     for i in range(plan.organizations):
         index = plan.org_offset + i
-        county = rng.choices(ctx.counties, ctx.county_weights)[0]
+        county = rng.choices(ctx.counties, cum_weights=ctx.county_cum_weights)[0]
         type_index = rng.choices(range(len(data.ORG_TYPES)), data.ORG_TYPE_WEIGHTS)[0]
         profile = rng.choices(list(PROFILES), [p[0] for p in PROFILES.values()])[0]
         theme = rng.choice(data.THEMES)
@@ -222,8 +243,7 @@ def plan_organizations(rng, ctx, used_names=None):
             org.demo.update(fragile=True, reserve=rng.uniform(0.1, 1.0), management=rng.uniform(0.015, 0.05))
         if plan.name == "small" and i == 0:
             org.demo.update(contracts=14, main=STAFF_PURCHASER)
-        orgs.append(org)
-    return orgs
+        yield org
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -480,10 +500,70 @@ def _bulk(model, objs, plan):
     return model.objects.bulk_create(objs, batch_size=2000)
 
 
-def seed(plan, log=None):
-    """Generate ``plan``'s data set and write what is missing. Returns {model name: rows created}."""
+def _write_chunk(plan, ctx, rng, chunk, new, created):
+    """Draw the bundles of ``chunk`` (all of them, so that the random stream stays the same) and write those of the
+    ``new`` organizations in one transaction; add the row counts to ``created``."""
     from contracts.models import Amendment, Contract, Payment, PerformanceReview
     from organizations.models import AnnualReport, IncomeRecord, KeyPerson, Organization
+
+    with transaction.atomic():
+        _bulk(Organization, new, plan)
+        key_persons = [p for org in new for p in _key_persons(org, ctx)]
+        _bulk(KeyPerson, key_persons, plan)
+        contracts, payments, reviews, incomes, reports, amendments = [], [], [], [], [], []
+        new_ids = {id(o) for o in new}
+        for org in chunk:
+            bundle = plan_bundle(rng, org, ctx)  # always drawn, so the random stream stays the same
+            if id(org) not in new_ids:
+                continue
+            org_contracts, org_incomes, org_reports = bundle
+            contracts += org_contracts
+            incomes += org_incomes
+            reports += org_reports
+        _bulk(Contract, contracts, plan)
+        for c in contracts:
+            payments += c.demo_payments
+            reviews += c.demo_reviews
+        _bulk(Payment, payments, plan)
+        amendments = [Amendment(contract=c, **c.demo_amendment) for c in contracts if c.demo_amendment]
+        _bulk(Amendment, amendments, plan)
+        _bulk(PerformanceReview, reviews, plan)
+        _bulk(IncomeRecord, incomes, plan)
+        _bulk(AnnualReport, reports, plan)
+    reset_queries()  # with DEBUG on, Django keeps the last 9,000 statements: multi-megabyte inserts, at this size
+    for name, objs in (("Organization", new), ("KeyPerson", key_persons), ("Contract", contracts),
+                       ("Payment", payments), ("PerformanceReview", reviews), ("Amendment", amendments),
+                       ("IncomeRecord", incomes),
+                       ("AnnualReport", reports)):
+        created[name] += len(objs)
+
+
+def _seed_by_chunk(plan, ctx, used_names, created, log, part=(0, 1)):
+    """The national set: organizations drawn one chunk at a time from the plan's stream, each chunk's bundles from a
+    stream of its own; a chunk whose organizations all exist is skipped without drawing its bundles. ``part``
+    (k, n) writes only the chunks whose number is k modulo n, so that n processes can share the build."""
+    from organizations.models import Organization
+
+    existing = set(Organization.objects.values_list("uscc", flat=True))
+    organizations = iter_organizations(random.Random(plan.seed), ctx, used_names)
+    done = 0
+    for number in itertools.count():
+        chunk = list(itertools.islice(organizations, plan.chunk))
+        if not chunk:
+            break
+        done += len(chunk)
+        if number % part[1] != part[0]:
+            continue
+        new = [o for o in chunk if o.uscc not in existing]
+        if new:
+            ctx.counters, ctx.chunk_number = {}, number
+            _write_chunk(plan, ctx, random.Random(f"{plan.seed}:chunk:{number}"), chunk, new, created)
+        log(f"  {done}/{plan.organizations} organizations" + ("" if new else " (already there)"))
+
+
+def seed(plan, log=None, part=(0, 1)):
+    """Generate ``plan``'s data set and write what is missing. Returns {model name: rows created}."""
+    from organizations.models import Organization
 
     log = log or (lambda message: None)
     created = {name: 0 for name in ("Organization", "KeyPerson", "Contract", "Payment", "PerformanceReview",
@@ -497,46 +577,20 @@ def seed(plan, log=None):
     if plan.name != "small":
         small_ctx = Context(SMALL, regions, [p for p in purchasers if p.name in {s[3] for s in purchaser_specs(SMALL)}])
         used_names = [o.name for o in plan_organizations(random.Random(SMALL.seed), small_ctx)]
-    rng = random.Random(plan.seed)
-    orgs = plan_organizations(rng, ctx, used_names)
-    first_uscc = orgs[0].uscc  # the small set's first organization is the demo NGO manager's
-    existing = set(Organization.objects.values_list("uscc", flat=True))
-    if all(o.uscc in existing for o in orgs):
-        orgs = []  # everything is there: skip drawing the bundles, nothing would be written
-    for start in range(0, len(orgs), plan.chunk):
-        chunk = orgs[start:start + plan.chunk]
-        new = [o for o in chunk if o.uscc not in existing]
-        with transaction.atomic():
-            _bulk(Organization, new, plan)
-            key_persons = [p for org in new for p in _key_persons(org, ctx)]
-            _bulk(KeyPerson, key_persons, plan)
-            contracts, payments, reviews, incomes, reports, amendments = [], [], [], [], [], []
-            new_ids = {id(o) for o in new}
-            for org in chunk:
-                bundle = plan_bundle(rng, org, ctx)  # always drawn, so the random stream stays the same
-                if id(org) not in new_ids:
-                    continue
-                org_contracts, org_incomes, org_reports = bundle
-                contracts += org_contracts
-                incomes += org_incomes
-                reports += org_reports
-            _bulk(Contract, contracts, plan)
-            for c in contracts:
-                payments += c.demo_payments
-                reviews += c.demo_reviews
-            _bulk(Payment, payments, plan)
-            amendments = [Amendment(contract=c, **c.demo_amendment) for c in contracts if c.demo_amendment]
-            _bulk(Amendment, amendments, plan)
-            _bulk(PerformanceReview, reviews, plan)
-            _bulk(IncomeRecord, incomes, plan)
-            _bulk(AnnualReport, reports, plan)
-        for name, objs in (("Organization", new), ("KeyPerson", key_persons), ("Contract", contracts),
-                           ("Payment", payments), ("PerformanceReview", reviews), ("Amendment", amendments),
-                           ("IncomeRecord", incomes),
-                           ("AnnualReport", reports)):
-            created[name] += len(objs)
-        if plan.chunk < len(orgs):
-            log(f"  {min(start + plan.chunk, len(orgs))}/{len(orgs)} organizations")
+    if plan.national:
+        _seed_by_chunk(plan, ctx, used_names, created, log, part)
+    else:
+        rng = random.Random(plan.seed)
+        orgs = plan_organizations(rng, ctx, used_names)
+        first_uscc = orgs[0].uscc  # the small set's first organization is the demo NGO manager's
+        existing = set(Organization.objects.values_list("uscc", flat=True))
+        if all(o.uscc in existing for o in orgs):
+            orgs = []  # everything is there: skip drawing the bundles, nothing would be written
+        for start in range(0, len(orgs), plan.chunk):
+            chunk = orgs[start:start + plan.chunk]
+            _write_chunk(plan, ctx, rng, chunk, [o for o in chunk if o.uscc not in existing], created)
+            if plan.chunk < len(orgs):
+                log(f"  {min(start + plan.chunk, len(orgs))}/{len(orgs)} organizations")
     if plan.name == "small":
         with transaction.atomic():
             ensure_demo_users(first_uscc)

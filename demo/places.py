@@ -5,7 +5,7 @@ creates nothing."""
 import random
 import zlib
 
-from . import data
+from . import data, nation
 
 PASSWORD = "posc-demo"
 
@@ -22,8 +22,11 @@ def _rng_for(name):
     return random.Random(zlib.crc32(name.encode()))
 
 
-def region_rows(codes=None):
-    """(code, name, level, parent code, weight, area code) for the regions of a plan, parents first."""
+def region_rows(codes=None, national=False):
+    """(code, name, level, parent code, weight, area code) for the regions of a plan, parents first: Jilin's, or
+    with ``national`` the whole country's (``demo.nation``, Jilin's included)."""
+    if national:
+        return list(nation.region_rows())
     rows = [data.PROVINCE, *data.PREFECTURES]
     area = {p[0]: p[5] for p in data.PREFECTURES}
     rows += [(c, n, "county", parent, w, area[parent]) for c, n, parent, w in data.COUNTIES]
@@ -35,9 +38,20 @@ def ensure_regions(plan):
     from organizations.models import Region
 
     regions = {}
-    for code, name, level, parent, _weight, _area in region_rows(plan.region_codes):
-        regions[code], _ = Region.objects.get_or_create(
-            code=code, defaults={"name": name, "level": level, "parent": regions.get(parent)})
+    rows = region_rows(plan.region_codes, plan.national)
+    existing = {r.code: r for r in Region.objects.filter(code__in=[row[0] for row in rows])}
+    if plan.national:  # 3,200 regions: one insert per level (paths computed here, as Region.save would)
+        for wanted in ("province", "prefecture", "county"):
+            new = []
+            for code, name, level, parent, _weight, _area in rows:
+                if level == wanted and code not in existing:
+                    region = Region(code=code, name=name, level=level, parent=existing.get(parent))
+                    region.path = region.compute_path()
+                    new.append(region)
+            existing.update((r.code, r) for r in Region.objects.bulk_create(new, batch_size=1000))
+    for code, name, level, parent, _weight, _area in rows:
+        regions[code] = existing.get(code) or Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": regions.get(parent)})[0]
     return regions
 
 
@@ -47,14 +61,16 @@ def purchaser_specs(plan):
         specs = data.SMALL_PURCHASERS
     else:
         specs = list(data.SMALL_PURCHASERS)
-        for code, _name, level, *_ in region_rows():
-            for kind in data.LARGE_KINDS[level]:
+        for code, _name, level, *_ in region_rows(national=plan.national):
+            # Jilin keeps the large set's purchasers; the rest of the country has fewer kinds per region.
+            kinds = data.LARGE_KINDS if code[:2] == data.PROVINCE[0][:2] else data.NATIONAL_KINDS
+            for kind in kinds[level]:
                 specs.append((code, kind, data.PURCHASER_LEVEL[level], None))
-    rows = {r[0]: r for r in region_rows()}
+    rows = {r[0]: r for r in region_rows(national=plan.national)}
     out, seen = [], set()
     for code, kind, level, name in specs:
         _code, region_name, region_level, parent, *_ = rows[code]
-        if region_name.endswith("区"):
+        if region_name.endswith("区") and parent:  # not 广西壮族自治区
             region_name = rows[parent][1] + region_name  # 长春市朝阳区: district names repeat across China
         name = name or region_name + data.KIND_SUFFIX["province" if region_level == "province" else "other"][kind]
         if name not in seen:
@@ -68,14 +84,31 @@ def ensure_purchasers(plan, regions):
     from organizations.models import Purchaser
 
     out = []
-    for code, kind, level, name in purchaser_specs(plan):
+    specs = purchaser_specs(plan)
+    existing = {p.name: p for p in Purchaser.objects.filter(name__in=[s[3] for s in specs]).select_related("region")}
+    if plan.national:  # 3,700 purchasers: one insert, with their history rows, instead of one each
+        from simple_history.utils import bulk_create_with_history
+
+        new = []
+        for code, kind, level, name in specs:
+            if name not in existing:
+                habit_rng = _rng_for(name)
+                contact, phone = _person(habit_rng), _phone(habit_rng, code)
+                address = f"{regions[code].name}{habit_rng.choice(data.STREETS)}{habit_rng.randint(1, 3999)}号"
+                new.append(Purchaser(name=name, uscc=_purchaser_uscc(code, name), region=regions[code], level=level,
+                                     kind=kind, contact_person=contact, phone=phone, address=address))
+        bulk_create_with_history(new, Purchaser, batch_size=500)
+        existing = {p.name: p for p in Purchaser.objects.filter(name__in=[s[3] for s in specs])
+                    .select_related("region")}
+    for code, kind, level, name in specs:
         habit_rng = _rng_for(name)
         uscc = _purchaser_uscc(code, name)
-        purchaser, _ = Purchaser.objects.get_or_create(name=name, defaults={
+        contact, phone = _person(habit_rng), _phone(habit_rng, code)
+        address = f"{regions[code].name}{habit_rng.choice(data.STREETS)}{habit_rng.randint(1, 3999)}号"
+        purchaser = existing.get(name) or Purchaser.objects.get_or_create(name=name, defaults={
             "uscc": uscc, "region": regions[code], "level": level, "kind": kind,
-            "contact_person": _person(habit_rng), "phone": _phone(habit_rng, code),
-            "address": f"{regions[code].name}{habit_rng.choice(data.STREETS)}{habit_rng.randint(1, 3999)}号",
-        })
+            "contact_person": contact, "phone": phone, "address": address,
+        })[0]
         single, overdue = SMALL_PURCHASER_HABITS.get(
             name, (round(habit_rng.uniform(0.0, 0.09), 3), round(habit_rng.uniform(0.01, 0.06), 3)))
         if plan.region_codes is None and name not in SMALL_PURCHASER_HABITS and habit_rng.random() < 0.15:
@@ -97,8 +130,11 @@ def _person(rng):
     return rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)
 
 
+_AREA_CODES = {r[0]: r[5] for r in nation.region_rows()}  # Jilin's included
+
+
 def _phone(rng, code):
-    area = next(r[5] for r in region_rows() if r[0] == code)
+    area = _AREA_CODES[code]
     return f"{area}-8{rng.randint(1_000_000, 9_999_999)}"
 
 
