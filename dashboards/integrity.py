@@ -27,6 +27,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,26 @@ def leveled(red=None, amber=None):
     return SqlCase(*whens, default=Value(None), output_field=CharField())
 
 
+def leveled_by(expression, when=None):
+    """NULL unless the contract counts (and meets ``when``); then ``expression``: a subquery that computes the level
+    itself, so that the database evaluates it once per row (``leveled`` would repeat it for red and amber)."""
+    whens = [When(~Q(status__in=COUNTED_STATUSES), then=Value(None))]
+    if when is None:
+        return SqlCase(*whens, default=expression, output_field=CharField())
+    whens.append(When(when, then=expression))
+    return SqlCase(*whens, default=Value(None), output_field=CharField())
+
+
+def level_case(red=None, amber=None):
+    """``Case``: red, amber or NULL (conditions over a subquery's own aggregates)."""
+    whens = []
+    if red is not None:
+        whens.append(When(red, then=Value(RED)))
+    if amber is not None:
+        whens.append(When(amber, then=Value(AMBER)))
+    return SqlCase(*whens, default=Value(None), output_field=CharField())
+
+
 def counted(queryset):
     return queryset.filter(status__in=COUNTED_STATUSES)
 
@@ -151,14 +172,22 @@ def _amended_net():
 
 
 def amended_value_level(settings, today):
-    net = _amended_net()
-    original = ExpressionWrapper(F("amount") - net, output_field=MONEY_FIELD)
+    # One grouped subquery per contract computes its level from the net change: net > original·pct, with
+    # original = amount − net, as ``net·100 > original·pct`` (exact on SQLite too). No amendment: no row, NULL.
+    # The amount is read through the amendments' own contract (the same row as the outer one): an outer reference
+    # inside the grouped subquery would land in its GROUP BY, which SQLite refuses.
+    net = Sum("amount_change")
+    original = ExpressionWrapper(Max("contract__amount") - net, output_field=MONEY_FIELD)
 
     def above(fraction):
-        return Q(GreaterThan(net * Value(100), original * Value(_percent(fraction))))
+        return GreaterThan(ExpressionWrapper(net * Value(100), output_field=MONEY_FIELD),
+                           ExpressionWrapper(original * Value(_percent(fraction)), output_field=MONEY_FIELD))
 
-    return leveled(red=above(settings.red(FlagSetting.AMENDED_VALUE)),
-                   amber=above(settings.amber(FlagSetting.AMENDED_VALUE)))
+    level = (Amendment.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
+             .annotate(level=level_case(red=above(settings.red(FlagSetting.AMENDED_VALUE)),
+                                        amber=above(settings.amber(FlagSetting.AMENDED_VALUE))))
+             .values("level"))
+    return leveled_by(Subquery(level, output_field=CharField()))
 
 
 def amended_value_evidence(contracts, settings, today):
@@ -176,12 +205,15 @@ def _repeat_others():
 
 def repeat_single_source_level(settings, today):
     window = settings.days(FlagSetting.REPEAT_WINDOW_DAYS)
-    others = (_repeat_others().filter(signed_on__gte=shifted(OuterRef("signed_on"), -window)).order_by()
-              .values("purchaser").annotate(n=Count("pk")).values("n"))
-    n = Coalesce(Subquery(others), 0)
-    single = Q(procurement_method=ProcurementMethod.SINGLE_SOURCE)
-    return leveled(red=single & Q(GreaterThanOrEqual(n, Value(settings.red(FlagSetting.REPEAT_SINGLE_SOURCE)))),
-                   amber=single & Q(GreaterThanOrEqual(n, Value(settings.amber(FlagSetting.REPEAT_SINGLE_SOURCE)))))
+    red, amber = settings.red(FlagSetting.REPEAT_SINGLE_SOURCE), settings.amber(FlagSetting.REPEAT_SINGLE_SOURCE)
+    level = (_repeat_others().filter(signed_on__gte=shifted(OuterRef("signed_on"), -window)).order_by()
+             .values("purchaser").annotate(n=Count("pk"))
+             .annotate(level=level_case(red=Q(n__gte=red), amber=Q(n__gte=amber))).values("level"))
+    expression = Subquery(level, output_field=CharField())
+    none_level = RED if red <= 0 else AMBER if amber <= 0 else None  # the level of "no other contract"
+    if none_level is not None:
+        expression = Coalesce(expression, Value(none_level), output_field=CharField())
+    return leveled_by(expression, when=Q(procurement_method=ProcurementMethod.SINGLE_SOURCE))
 
 
 def _same_parties(contracts, **extra):
@@ -274,7 +306,10 @@ def _duplicates():
 
 
 def duplicate_payment_level(settings, today):
-    return leveled(amber=Q(Exists(_duplicates().filter(contract=OuterRef("pk")))))
+    # Paid payments of the contract grouped by (date, amount): a group of two or more is a duplicate.
+    twins = (Payment.objects.filter(contract=OuterRef("pk"), paid_on__isnull=False).order_by()
+             .values("paid_on", "amount").annotate(n=Count("pk")).filter(n__gt=1))
+    return leveled(amber=Q(Exists(twins)))
 
 
 def _late(days, today):
@@ -284,11 +319,15 @@ def _late(days, today):
 
 
 def late_payment_level(settings, today):
-    def late(days):
-        return Q(Exists(Payment.objects.filter(contract=OuterRef("pk")).filter(_late(days, today))))
-
-    return leveled(red=late(int(settings.red(FlagSetting.LATE_PAYMENT_DAYS))),
-                   amber=late(int(settings.amber(FlagSetting.LATE_PAYMENT_DAYS))))
+    # One subquery over the contract's late payments: the worst of them (2 red, 1 amber) gives the level.
+    red_days = int(settings.red(FlagSetting.LATE_PAYMENT_DAYS))
+    amber_days = int(settings.amber(FlagSetting.LATE_PAYMENT_DAYS))
+    worst = Max(SqlCase(When(_late(red_days, today), then=Value(2)), When(_late(amber_days, today), then=Value(1)),
+                        default=Value(0)))
+    level = (Payment.objects.filter(contract=OuterRef("pk")).filter(_late(min(red_days, amber_days), today))
+             .order_by().values("contract").annotate(worst=worst)
+             .annotate(level=level_case(red=Q(worst=2), amber=Q(worst=1))).values("level"))
+    return leveled_by(Subquery(level, output_field=CharField()))
 
 
 def _paid_after_failure():
