@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
+from django.db import connections
 from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
@@ -466,6 +467,34 @@ def with_flags(contracts, settings=None, today=None, codes=None):
     today = today or timezone.localdate()
     return contracts.annotate(**{annotation_name(code): d.level(settings, today)
                                  for code, d in FLAGS.items() if codes is None or code in codes})
+
+
+def flagged_rows(contracts, settings=None, today=None, columns=("pk",), code=None, level=None, order_by=()):
+    """The contracts of ``contracts`` that carry a flag (``code``, at ``level``, when given), as tuples: the values
+    of ``columns`` (field names or annotations of ``contracts``), then the level of every flag in ``FLAGS`` order.
+
+    One query that evaluates each flag once per contract: the annotated query is fenced off as a derived table
+    (``OFFSET 0`` keeps PostgreSQL from pulling it up and copying every level's subquery into the filter) and the
+    outer query keeps the flagged rows. ``order_by``: ``(position in columns, descending)`` pairs."""
+    names = [annotation_name(c) for c in FLAGS]
+    query = with_flags(contracts.order_by(), settings, today).values_list(*columns, *names)
+    sql, params = query.query.sql_with_params()
+    connection = connections[query.db]
+    quote = connection.ops.quote_name
+    tested = [annotation_name(code)] if code else names
+    where = " OR ".join(f"flagged.{quote(name)} = %s" if level else f"flagged.{quote(name)} IS NOT NULL"
+                        for name in tested)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    order = ", ".join(f"{position + 1}{' DESC' if descending else ''}" for position, descending in order_by)
+    sql = f"SELECT * FROM ({sql}{fence}) flagged WHERE {where}" + (f" ORDER BY {order}" if order else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *([level] * len(tested) if level else [])])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def levels_of(row, start):
+    """``{code: level}`` of a ``flagged_rows`` row whose levels begin at position ``start``."""
+    return dict(zip(FLAGS, row[start:], strict=True))
 
 
 def any_flag(codes=None, level=None):

@@ -4,6 +4,7 @@ and CSV (docs/integrity.md). A fixed number of queries whatever the number of ro
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -15,6 +16,7 @@ from core.views import style_filter_form
 from organizations.filtersets import RegionTreeFilter
 from organizations.models import Organization, Purchaser
 
+from .caching import cached_figures
 from .choices import FlagLevel
 from .integrity import (
     AMBER,
@@ -23,9 +25,9 @@ from .integrity import (
     FlagSettings,
     annotation_name,
     any_flag,
-    flag_counts,
-    flag_counts_by,
+    flagged_rows,
     flags_for,
+    levels_of,
     with_flags,
     worst_level,
 )
@@ -62,8 +64,12 @@ class RedFlagFilterSet(BaseFilterSet):
     def keep(self, queryset, name, value: str):
         return queryset  # applied together in filter_queryset
 
+    filter_flags = True  # False: ``code`` and ``level`` are left to the caller (``flagged_page_rows``)
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if not self.filter_flags:
+            return queryset
         code = self.form.cleaned_data.get("code") or None
         return queryset.filter(any_flag([code] if code else None, self.form.cleaned_data.get("level") or None))
 
@@ -76,6 +82,54 @@ def flagged_contracts(user, params, settings, request=None):
     if filterset.is_bound and filterset.is_valid():
         return filterset, filterset.qs
     return filterset, base.filter(any_flag())
+
+
+ROW_PK, ROW_PURCHASER, ROW_SORT, ROW_LEVELS = 0, 1, 2, 3  # the columns of a ``flagged_page_rows`` row
+
+
+def flagged_page_rows(user, params, settings, sort="-signed_on", request=None):
+    """(filterset, rows): every flagged contract of the page, computed once per request (or taken from the cache:
+    ``cached_figures``, keyed by the user's scope, today, the data version, the filters, the sort and the
+    settings). A row is ``(id, purchaser id, sort key, level of each flag...)``, in the page's order; counts per
+    flag and per purchaser, pagination and the CSV are taken from these rows, and only the shown contracts are
+    read whole."""
+    filterset = RedFlagFilterSet(params or None, queryset=Contract.objects.visible_to(user), request=request)
+    filterset.filter_flags = False
+    if filterset.is_bound and filterset.is_valid():
+        contracts, code = filterset.qs, filterset.form.cleaned_data.get("code") or None
+        level = filterset.form.cleaned_data.get("level") or None
+    else:
+        contracts, code, level = Contract.objects.visible_to(user), None, None
+    field = SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+
+    def compute():
+        return flagged_rows(contracts.annotate(flag_sort_key=F(field)), settings,
+                            columns=("pk", "purchaser_id", "flag_sort_key"), code=code, level=level,
+                            order_by=[(ROW_SORT, descending), (ROW_PK, True)])
+
+    valid = filterset.is_bound and filterset.is_valid()
+    parts = (sorted(params.items()) if valid else [], sort, sorted(settings.values.items()))
+    return filterset, cached_figures("red-flags", user, compute, parts)
+
+
+def contracts_of(rows, start=ROW_LEVELS):
+    """The contracts of ``rows`` (``flagged_page_rows`` rows), in their order, in one query, each annotated with
+    its flags' levels as ``with_flags`` would (``flag_<code>``), for ``flags_for``."""
+    found = Contract.objects.select_related("purchaser", "organization").in_bulk([row[ROW_PK] for row in rows])
+    contracts = []
+    for row in rows:
+        contract = found[row[ROW_PK]]
+        for code, level in levels_of(row, start).items():
+            setattr(contract, annotation_name(code), level)
+        contracts.append(contract)
+    return contracts
+
+
+def csv_rows_of(rows, user, settings):
+    """``csv_rows`` over ``flagged_page_rows`` rows: the contracts read 500 at a time by id."""
+    for start in range(0, len(rows), 500):
+        yield from csv_rows(contracts_of(rows[start:start + 500]), user, settings)
 
 
 def csv_rows(contracts, user, settings):
@@ -105,9 +159,8 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
-            _filterset, contracts = flagged_contracts(request.user, self.params(), self.settings, request)
-            return rows_response(CSV_COLUMNS, csv_rows(contracts.order_by("-signed_on", "-id"), request.user,
-                                                       self.settings), "red-flags")
+            _filterset, rows = flagged_page_rows(request.user, self.params(), self.settings, "-signed_on", request)
+            return rows_response(CSV_COLUMNS, csv_rows_of(rows, request.user, self.settings), "red-flags")
         return super().get(request, *args, **kwargs)
 
     def params(self):
@@ -120,19 +173,26 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        filterset, contracts = flagged_contracts(user, self.params(), self.settings, self.request)
-        style_filter_form(filterset.form)
         sort = self.sort()
-        field = SORTS[sort.lstrip("-")]
-        ordered = contracts.order_by(f"-{field}" if sort.startswith("-") else field, "-id")
-        page = Paginator(ordered, PER_PAGE).get_page(self.request.GET.get("page"))
-        rows = list(page.object_list)
+        filterset, flagged = flagged_page_rows(user, self.params(), self.settings, sort, self.request)
+        style_filter_form(filterset.form)
+        page = Paginator(flagged, PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = contracts_of(page.object_list)
         flags = flags_for(rows, user, self.settings)
         for contract in rows:
             contract.integrity_flags = flags[contract.pk]
             contract.worst_flag = worst_level(contract.integrity_flags)
-        counts = flag_counts(contracts)
-        by_purchaser = sorted(flag_counts_by(contracts, "purchaser").values(), key=lambda r: -r["total"])
+        counts = dict.fromkeys(FLAGS, 0)
+        per_purchaser = {}
+        for row in flagged:
+            counted = per_purchaser.setdefault(row[ROW_PURCHASER], {"purchaser": row[ROW_PURCHASER], "total": 0,
+                                                                    **dict.fromkeys(FLAGS, 0)})
+            counted["total"] += 1
+            for code, level in levels_of(row, ROW_LEVELS).items():
+                if level:
+                    counts[code] += 1
+                    counted[code] += 1
+        by_purchaser = sorted(per_purchaser.values(), key=lambda r: -r["total"])
         names = dict(Purchaser.objects.filter(pk__in=[r["purchaser"] for r in by_purchaser[:PURCHASERS_SHOWN]])
                      .values_list("pk", "name"))
         query = self.request.GET.copy()
@@ -156,4 +216,5 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
         return context
 
 
-__all__ = ["RedFlagFilterSet", "RedFlagsView", "annotation_name", "csv_rows", "flagged_contracts"]
+__all__ = ["RedFlagFilterSet", "RedFlagsView", "annotation_name", "contracts_of", "csv_rows", "csv_rows_of",
+           "flagged_contracts", "flagged_page_rows"]
