@@ -492,11 +492,6 @@ def flagged_rows(contracts, settings=None, today=None, columns=("pk",), code=Non
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def levels_of(row, start):
-    """``{code: level}`` of a ``flagged_rows`` row whose levels begin at position ``start``."""
-    return dict(zip(FLAGS, row[start:], strict=True))
-
-
 def any_flag(codes=None, level=None):
     """A ``Q`` for contracts annotated by ``with_flags`` that carry any flag of ``codes`` (at ``level``)."""
     q = Q()

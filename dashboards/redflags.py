@@ -1,6 +1,8 @@
 """The red-flags page: flagged contracts with their evidence, counts per flag and per purchaser, filters, sorting
 and CSV (docs/integrity.md). A fixed number of queries whatever the number of rows."""
 
+from dataclasses import dataclass
+
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -27,7 +29,6 @@ from .integrity import (
     any_flag,
     flagged_rows,
     flags_for,
-    levels_of,
     with_flags,
     worst_level,
 )
@@ -64,7 +65,7 @@ class RedFlagFilterSet(BaseFilterSet):
     def keep(self, queryset, name, value: str):
         return queryset  # applied together in filter_queryset
 
-    filter_flags = True  # False: ``code`` and ``level`` are left to the caller (``flagged_page_rows``)
+    filter_flags = True  # False: ``code`` and ``level`` are left to the caller (``flagged_set``)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -84,52 +85,68 @@ def flagged_contracts(user, params, settings, request=None):
     return filterset, base.filter(any_flag())
 
 
-ROW_PK, ROW_PURCHASER, ROW_SORT, ROW_LEVELS = 0, 1, 2, 3  # the columns of a ``flagged_page_rows`` row
+@dataclass(frozen=True)
+class FlaggedSet:
+    """What the red-flags page needs of every flagged contract, computed in one query: their ids in the page's
+    order, the number carrying each flag, and per purchaser the number flagged and the number carrying each flag
+    (``{"purchaser": id, "total": n, code: n, ...}``, most flagged first)."""
+
+    ids: tuple
+    counts: dict
+    by_purchaser: tuple
 
 
-def flagged_page_rows(user, params, settings, sort="-signed_on", request=None):
-    """(filterset, rows): every flagged contract of the page, computed once per request (or taken from the cache:
-    ``cached_figures``, keyed by the user's scope, today, the data version, the filters, the sort and the
-    settings). A row is ``(id, purchaser id, sort key, level of each flag...)``, in the page's order; counts per
-    flag and per purchaser, pagination and the CSV are taken from these rows, and only the shown contracts are
-    read whole."""
+def count_flagged(rows):
+    """A ``FlaggedSet`` from ``flagged_rows`` rows ``(id, purchaser id, sort key, level of each flag...)``."""
+    counts = dict.fromkeys(FLAGS, 0)
+    per_purchaser = {}
+    for row in rows:
+        purchaser = per_purchaser.get(row[1])
+        if purchaser is None:
+            purchaser = per_purchaser[row[1]] = {"purchaser": row[1], "total": 0, **dict.fromkeys(FLAGS, 0)}
+        purchaser["total"] += 1
+        for code, level in zip(FLAGS, row[3:], strict=True):
+            if level:
+                counts[code] += 1
+                purchaser[code] += 1
+    by_purchaser = sorted(per_purchaser.values(), key=lambda r: -r["total"])
+    return FlaggedSet(tuple(row[0] for row in rows), counts, tuple(by_purchaser))
+
+
+def flagged_set(user, params, settings, sort="-signed_on", request=None):
+    """(filterset, ``FlaggedSet``): every flagged contract of the page, computed in one query (or taken from the
+    cache: ``cached_figures``, keyed by the user's scope, today, the data version, the filters, the sort and the
+    settings). Counts per flag and per purchaser, pagination and the CSV come from it; only the shown contracts
+    are read whole (``contracts_of``)."""
     filterset = RedFlagFilterSet(params or None, queryset=Contract.objects.visible_to(user), request=request)
     filterset.filter_flags = False
-    if filterset.is_bound and filterset.is_valid():
+    valid = filterset.is_bound and filterset.is_valid()
+    if valid:
         contracts, code = filterset.qs, filterset.form.cleaned_data.get("code") or None
         level = filterset.form.cleaned_data.get("level") or None
     else:
         contracts, code, level = Contract.objects.visible_to(user), None, None
     field = SORTS[sort.lstrip("-")]
-    descending = sort.startswith("-")
 
     def compute():
-        return flagged_rows(contracts.annotate(flag_sort_key=F(field)), settings,
-                            columns=("pk", "purchaser_id", "flag_sort_key"), code=code, level=level,
-                            order_by=[(ROW_SORT, descending), (ROW_PK, True)])
+        return count_flagged(flagged_rows(contracts.annotate(flag_sort_key=F(field)), settings,
+                                          columns=("pk", "purchaser_id", "flag_sort_key"), code=code, level=level,
+                                          order_by=[(2, sort.startswith("-")), (0, True)]))
 
-    valid = filterset.is_bound and filterset.is_valid()
     parts = (sorted(params.items()) if valid else [], sort, sorted(settings.values.items()))
     return filterset, cached_figures("red-flags", user, compute, parts)
 
 
-def contracts_of(rows, start=ROW_LEVELS):
-    """The contracts of ``rows`` (``flagged_page_rows`` rows), in their order, in one query, each annotated with
-    its flags' levels as ``with_flags`` would (``flag_<code>``), for ``flags_for``."""
-    found = Contract.objects.select_related("purchaser", "organization").in_bulk([row[ROW_PK] for row in rows])
-    contracts = []
-    for row in rows:
-        contract = found[row[ROW_PK]]
-        for code, level in levels_of(row, start).items():
-            setattr(contract, annotation_name(code), level)
-        contracts.append(contract)
-    return contracts
+def contracts_of(ids, settings):
+    """The contracts ``ids``, in that order, annotated by ``with_flags`` (one query for all of them)."""
+    found = with_flags(Contract.objects.select_related("purchaser", "organization"), settings).in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
-def csv_rows_of(rows, user, settings):
-    """``csv_rows`` over ``flagged_page_rows`` rows: the contracts read 500 at a time by id."""
-    for start in range(0, len(rows), 500):
-        yield from csv_rows(contracts_of(rows[start:start + 500]), user, settings)
+def csv_rows_of(ids, user, settings):
+    """``csv_rows`` over the contracts ``ids``, read 500 at a time."""
+    for start in range(0, len(ids), 500):
+        yield from csv_rows(contracts_of(ids[start:start + 500], settings), user, settings)
 
 
 def csv_rows(contracts, user, settings):
@@ -159,8 +176,8 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
-            _filterset, rows = flagged_page_rows(request.user, self.params(), self.settings, "-signed_on", request)
-            return rows_response(CSV_COLUMNS, csv_rows_of(rows, request.user, self.settings), "red-flags")
+            _filterset, flagged = flagged_set(request.user, self.params(), self.settings, "-signed_on", request)
+            return rows_response(CSV_COLUMNS, csv_rows_of(flagged.ids, request.user, self.settings), "red-flags")
         return super().get(request, *args, **kwargs)
 
     def params(self):
@@ -174,25 +191,15 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         sort = self.sort()
-        filterset, flagged = flagged_page_rows(user, self.params(), self.settings, sort, self.request)
+        filterset, flagged = flagged_set(user, self.params(), self.settings, sort, self.request)
         style_filter_form(filterset.form)
-        page = Paginator(flagged, PER_PAGE).get_page(self.request.GET.get("page"))
-        rows = contracts_of(page.object_list)
+        page = Paginator(flagged.ids, PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = contracts_of(list(page.object_list), self.settings)
         flags = flags_for(rows, user, self.settings)
         for contract in rows:
             contract.integrity_flags = flags[contract.pk]
             contract.worst_flag = worst_level(contract.integrity_flags)
-        counts = dict.fromkeys(FLAGS, 0)
-        per_purchaser = {}
-        for row in flagged:
-            counted = per_purchaser.setdefault(row[ROW_PURCHASER], {"purchaser": row[ROW_PURCHASER], "total": 0,
-                                                                    **dict.fromkeys(FLAGS, 0)})
-            counted["total"] += 1
-            for code, level in levels_of(row, ROW_LEVELS).items():
-                if level:
-                    counts[code] += 1
-                    counted[code] += 1
-        by_purchaser = sorted(per_purchaser.values(), key=lambda r: -r["total"])
+        counts, by_purchaser = flagged.counts, flagged.by_purchaser
         names = dict(Purchaser.objects.filter(pk__in=[r["purchaser"] for r in by_purchaser[:PURCHASERS_SHOWN]])
                      .values_list("pk", "name"))
         query = self.request.GET.copy()
@@ -217,4 +224,4 @@ class RedFlagsView(LoginRequiredMixin, TemplateView):
 
 
 __all__ = ["RedFlagFilterSet", "RedFlagsView", "annotation_name", "contracts_of", "csv_rows", "csv_rows_of",
-           "flagged_contracts", "flagged_page_rows"]
+           "flagged_contracts", "flagged_set"]
