@@ -76,7 +76,8 @@ def test_csv_export(client, world):
 
 
 # session, user, settings, data version, the flagged rows (when not cached), the page's contracts, the purchasers'
-# names, evidence (one per flag raised on the page), visibility (one per kind of evidence)
+# names, evidence (one per flag raised on the page), visibility (one per kind of evidence); on PostgreSQL the
+# flagged rows' query turns JIT compilation off for itself first (one more statement)
 QUERIES = 14
 
 
@@ -108,7 +109,8 @@ def test_query_count_is_fixed(client, rows, cached):
     assert response.status_code == 200
     assert len(response.context["contracts"]) == rows
     assert response.context["flagged_total"] == rows
-    assert len(queries) == QUERIES + (0 if cached else 1), [q["sql"][:120] for q in queries]
+    computed = 0 if cached else 1 + (connection.vendor == "postgresql")
+    assert len(queries) == QUERIES + computed, [q["sql"][:120] for q in queries]
 
 
 def test_api_flags(world):
