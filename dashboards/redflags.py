@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from django_filters.utils import translate_validation
 
 from contracts.models import Contract
 from core.csvio import rows_response
@@ -113,14 +114,16 @@ def count_flagged(rows):
     return FlaggedSet(tuple(row[0] for row in rows), counts, tuple(by_purchaser))
 
 
-def flagged_set(user, params, settings, sort="-signed_on", request=None):
+def flagged_set(user, params, settings, sort="-signed_on", request=None, strict=False):
     """(filterset, ``FlaggedSet``): every flagged contract of the page, computed in one query (or taken from the
     cache: ``cached_figures``, keyed by the user's scope, today, the data version, the filters, the sort and the
     settings). Counts per flag and per purchaser, pagination and the CSV come from it; only the shown contracts
-    are read whole (``contracts_of``)."""
+    are read whole (``contracts_of``). ``strict``: invalid filters raise a 400 instead of showing everything."""
     filterset = RedFlagFilterSet(params or None, queryset=Contract.objects.visible_to(user), request=request)
     filterset.filter_flags = False
     valid = filterset.is_bound and filterset.is_valid()
+    if strict and filterset.is_bound and not valid:
+        raise translate_validation(filterset.errors)  # the API answers 400, as its filter backend does
     if valid:
         contracts, code = filterset.qs, filterset.form.cleaned_data.get("code") or None
         level = filterset.form.cleaned_data.get("level") or None

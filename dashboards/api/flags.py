@@ -15,7 +15,7 @@ from core.csvio import CsvRendererMixin, rows_response
 
 from ..integrity import FlagSettings, any_flag, flags_for, with_flags
 from ..panels import flag_dict
-from ..redflags import CSV_COLUMNS, RedFlagFilterSet, csv_rows
+from ..redflags import CSV_COLUMNS, RedFlagFilterSet, contracts_of, csv_rows_of, flagged_set
 
 
 class FlaggedContractSerializer(serializers.Serializer):
@@ -50,10 +50,14 @@ class FlagListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIView):
                          .select_related("purchaser", "organization").filter(any_flag()).order_by("-signed_on", "-id"))
 
     def list(self, request, *args, **kwargs):
-        contracts = self.filter_queryset(self.get_queryset())
+        # The flagged contracts are computed once (one query, cached like the red-flags page's); only the page's
+        # rows are read whole, with their levels (docs/performance.md).
+        params = {k: v for k, v in request.query_params.items() if k not in ("page", "page_size", "format")}
+        _filterset, flagged = flagged_set(request.user, params, self.flag_settings, "-signed_on", request,
+                                          strict=True)
         if self.wants_csv():
-            return rows_response(CSV_COLUMNS, csv_rows(contracts, request.user, self.flag_settings), "flags")
-        page = self.paginate_queryset(contracts)
+            return rows_response(CSV_COLUMNS, csv_rows_of(flagged.ids, request.user, self.flag_settings), "flags")
+        page = contracts_of(self.paginate_queryset(list(flagged.ids)), self.flag_settings)
         flags = flags_for(page, request.user, self.flag_settings)
         code = request.query_params.get("code")
         if code:
