@@ -3,16 +3,17 @@ integrity flag (docs/integrity.md). The purchaser dashboard shows them as one co
 exports and ``/api/indicators/purchasers/`` carry them as ``flags_<code>`` after the indicator columns, in the order
 of the ``FLAGS`` registry.
 
-One grouped query for all the rows, whatever their number; contracts are counted only where the reader may see
-them (``visible_to``), and a purchaser without flagged contracts gets 0 in every column.
+One query for all the rows, whatever their number (``count_flags``: each flag evaluated once per contract);
+contracts are counted only where the reader may see them (``visible_to``), and a purchaser without flagged
+contracts gets 0 in every column.
 """
 
-from django.db.models import Count
+from django.db.models.functions import ExtractYear
 
 from contracts.models import Contract
 
 from .indicators import PURCHASER_COLUMNS
-from .integrity import FLAGS, any_flag, with_flags
+from .integrity import FLAGS, count_flags
 
 FLAG_COUNT_COLUMNS = [f"flags_{code}" for code in FLAGS]
 PURCHASER_EXPORT_COLUMNS = [*PURCHASER_COLUMNS, *FLAG_COUNT_COLUMNS]
@@ -23,11 +24,9 @@ def add_flag_counts(rows, user, years):
     years = list(years) if isinstance(years, list | tuple | range) else [years]
     counts = {}
     if rows:
-        contracts = with_flags(Contract.objects.visible_to(user).filter(
-            purchaser__in={row.purchaser for row in rows}, signed_on__year__in=years))
-        for found in contracts.order_by().values("purchaser", "signed_on__year").annotate(
-                **{code: Count("pk", filter=any_flag([code])) for code in FLAGS}):
-            counts[(found["purchaser"], found["signed_on__year"])] = found
+        contracts = Contract.objects.visible_to(user).filter(
+            purchaser__in={row.purchaser for row in rows}, signed_on__year__in=years)
+        counts = count_flags(contracts.annotate(flag_year=ExtractYear("signed_on")), by=("purchaser_id", "flag_year"))
     for row in rows:
         found = counts.get((row.purchaser, row.year), {})
         for code in FLAGS:

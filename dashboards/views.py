@@ -33,7 +33,7 @@ from .filtersets import DependencyFilterSet, PurchaserDashboardFilterSet, matche
 from .flag_counts import PURCHASER_EXPORT_COLUMNS, add_flag_counts
 from .flags import AMBER, RED, Thresholds
 from .indicators import ORGANIZATION_COLUMNS, organization_indicators
-from .integrity import any_flag, flags_for, with_flags
+from .integrity import count_flags, flags_for, with_flags
 from .output import organization_output, purchaser_output
 from .purchaser_indicators import purchaser_indicators
 from .scope import default_year, finance_organizations, portfolio_purchasers
@@ -292,10 +292,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                                                                         thresholds=thresholds)),
                                "-worst_flag")
         def integrity():
-            flagged = with_flags(contracts.filter(signed_on__year=year))
-            return flagged.order_by().aggregate(
-                red=Count("pk", filter=any_flag(level=RED)),
-                amber=Count("pk", filter=any_flag(level=AMBER)))
+            found = count_flags(contracts.filter(signed_on__year=year)).get((), {})
+            return {"red": found.get(RED, 0), "amber": found.get(AMBER, 0)}
 
         # Contracts signed in the year with an integrity flag, by their worst level (docs/integrity.md).
         flag_figures = cached_figures(f"home-flags-{year}", user, integrity)
