@@ -9,7 +9,9 @@ page shows (``evidence(contracts, settings, today)``: one query for all those ro
 ``with_flags(queryset)`` annotates ``flag_<code>`` on contracts; ``flags_for(contracts, user)`` builds each row's
 ``ContractFlag`` list with its evidence, naming only what ``user`` may see and counting the rest. A page costs
 one query for its rows, one for the settings, at most one per flag raised on the page for the evidence and one
-per kind of evidence for its visibility, whatever the number of rows.
+per kind of evidence for its visibility, whatever the number of rows. ``flagged_rows`` reads the flagged
+contracts of a whole scope in one query (each flag evaluated once per contract) and ``count_flags`` counts them:
+the red-flags page, ``/api/flags/``, the purchaser dashboard's columns and the home page's counts use them.
 """
 
 import datetime
