@@ -156,3 +156,51 @@ def test_home_counts_flagged_contracts_for_staff(client, world):
     expected = 1 if year == 2025 else 0
     assert response.context["flag_red_count"] == expected
     assert 'id="flag-red-count"' in response.content.decode()
+
+
+def test_sorting_and_paging_follow_the_flagged_set(client):
+    """Sorted by amount, 60 flagged contracts over two pages of 50; the counts cover every page. (Amounts above
+    the tender threshold: not a split award.)"""
+    purchaser = PurchaserFactory()
+    organization = ContractFactory(status="draft").organization
+    for n in range(60):
+        contract = ContractFactory(purchaser=purchaser, organization=organization, amount=D(1000000 + n),
+                                   restricted_amount=0, signed_on=datetime.date(2025, 3, 1),
+                                   start_on=datetime.date(2025, 3, 1), end_on=datetime.date(2099, 1, 1))
+        PaymentFactory(contract=contract, due_on=datetime.date(2024, 1, 1), paid_on=datetime.date(2024, 2, 15))
+    analyst = user_with_role("analyst")
+    first = get(client, analyst, sort="amount")
+    amounts = [c.amount for c in first.context["contracts"]]
+    assert amounts == [D(1000000 + n) for n in range(50)]
+    assert first.context["flagged_total"] == 60
+    totals = {code: n for code, _d, n in first.context["flag_totals"]}
+    assert totals["late_payment"] == 60 and totals["overpaid"] == 0 and totals["split_award"] == 0
+    assert [row["total"] for row in first.context["purchaser_rows"]] == [60]
+    second = get(client, analyst, sort="-amount", page=2)
+    assert [c.amount for c in second.context["contracts"]] == [D(1000000 + n) for n in range(9, -1, -1)]
+    # 45 days late: amber, not red (the red filter keeps none of them)
+    assert {c.worst_flag for c in second.context["contracts"]} == {"amber"}
+    assert get(client, analyst, level="red").context["flagged_total"] == 0
+    assert get(client, analyst, code="late_payment", level="amber").context["flagged_total"] == 60
+
+
+def test_a_new_flagged_contract_shows_at_once(client, world):
+    """The flagged set is cached, keyed by the data version: a contract saved after the first view is counted by
+    the next one."""
+    analyst = user_with_role("analyst")
+    assert get(client, analyst).context["flagged_total"] == 2
+    late = ContractFactory(end_on=datetime.date(2099, 1, 1), reference="LATE-2")
+    PaymentFactory(contract=late, due_on=datetime.date(2024, 1, 1), paid_on=datetime.date(2024, 6, 1))
+    response = get(client, analyst)
+    assert response.context["flagged_total"] == 3
+    assert "LATE-2" in response.content.decode()
+
+
+def test_api_flags_pages_and_refuses_bad_filters(world):
+    client = APIClient()
+    client.force_login(user_with_role("analyst"))
+    data = client.get("/api/flags/", {"page_size": 1}).json()
+    assert data["count"] == 2 and len(data["results"]) == 1
+    assert data["results"][0]["reference"] == "REPEAT-1"  # newest first: signed 2025-05-01
+    assert client.get("/api/flags/", {"level": "purple"}).status_code == 400
+    assert client.get("/api/flags/", {"year": "soon"}).status_code == 400
