@@ -126,6 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # A database that does not answer fails fast (the 503 page, /readyz) instead of hanging the request.
     _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    # PostgreSQL's JIT compiler is off for the application's connections (DATABASE_JIT=1 turns it back on): its
+    # compile time dominated the queries it fired on (the red-flags set: about 17 of 22 s; the contract export's
+    # GROUP BY: 2.4 s), which are many-subquery statements run once, not long analytical scans (docs/performance.md).
+    if not env_bool("DATABASE_JIT", False):
+        _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
     if env_bool("DATABASE_POOL", False):
         # psycopg 3's connection pool (Django >= 5.1). With CONN_HEALTH_CHECKS Django gives the pool
         # ``check=ConnectionPool.check_connection``: each connection is tested as it is handed out, so one the server

@@ -139,3 +139,15 @@ def test_gunicorn_config_reads_web_concurrency_and_threads():
     assert (config["max_requests"], config["max_requests_jitter"]) == ("5000", "500")
     sync = _gunicorn_config(WEB_CONCURRENCY="3", GUNICORN_THREADS="1")
     assert (sync["workers"], sync["threads"], sync["worker_class"]) == ("3", "1", "sync")
+
+
+@pytest.mark.django_db
+def test_postgresql_jit_is_off_for_the_application_connections():
+    """The JIT compiler cost more than it saved on the application's statements (docs/performance.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
