@@ -12,7 +12,9 @@
 
 Income is cash: payments by ``paid_on``, whatever the contract's status. ``add_accountability(rows, ...)`` fills
 these fields of ``OrganizationYear`` rows in 3 queries (contract income by scope and related party; the
-organizations' own annual reports; the prefecture medians), whatever the number of rows.
+organizations' own annual reports; the prefecture medians), whatever the number of rows; ``organization_indicators``
+passes in the first two (the split comes with its income totals, ``funder_rows(accountability=True)``, the reports
+with its own), leaving one.
 """
 
 from decimal import Decimal
@@ -50,6 +52,11 @@ def outside_scope():
     return ~Q(contract__organization__service_scope="") & ~Q(in_scope)
 
 
+def related_party_counted():
+    """Boolean expression on payments: the contract is related-party and in a counted status."""
+    return Q(related_party("contract__")) & Q(contract__status__in=COUNTED_STATUSES)
+
+
 def contract_income_split(organizations, years):
     """One query: ``{(organization, year): (contract income, outside scope, related party, scope)}``."""
     zero = Value(ZERO, output_field=SUM_FIELD)
@@ -61,8 +68,7 @@ def contract_income_split(organizations, years):
         .annotate(
             income=Sum("amount", output_field=SUM_FIELD),
             outside=Coalesce(Sum("amount", filter=outside_scope(), output_field=SUM_FIELD), zero),
-            related=Coalesce(Sum("amount", filter=Q(related_party("contract__"))
-                                 & Q(contract__status__in=COUNTED_STATUSES), output_field=SUM_FIELD), zero),
+            related=Coalesce(Sum("amount", filter=related_party_counted(), output_field=SUM_FIELD), zero),
         )
         .values_list("o", "y", "income", "outside", "related", "scope")
     )
@@ -138,18 +144,22 @@ def _related_level(band, value):
     return AMBER if value > band.amber else NONE
 
 
-def add_accountability(rows, organizations, years, thresholds):
+def add_accountability(rows, organizations, years, thresholds, split=None, reports=None):
     """Fill the accountability fields of ``rows`` (``OrganizationYear``, their income already computed) in 3
-    queries. ``organizations`` is the queryset the rows came from."""
+    queries. ``organizations`` is the queryset the rows came from. ``split`` (the result of
+    ``contract_income_split``) and ``reports`` (``{(organization, year): (personnel_costs, staff_count,
+    reported_government_income)}``) save a query each when the caller already has them."""
     if not rows:
         return rows
-    split = contract_income_split(organizations, years)
-    reports = {
-        (o, y): rest for o, y, *rest in AnnualReport.objects.filter(
-            organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
-        ).order_by().values_list("organization_id", "fiscal_year", "personnel_costs", "staff_count",
-                                 "reported_government_income")
-    }
+    if split is None:
+        split = contract_income_split(organizations, years)
+    if reports is None:
+        reports = {
+            (o, y): rest for o, y, *rest in AnnualReport.objects.filter(
+                organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
+            ).order_by().values_list("organization_id", "fiscal_year", "personnel_costs", "staff_count",
+                                     "reported_government_income")
+        }
     medians, _prefectures = peer_medians(organizations, years)
     bands = {name: thresholds.get(name) for name in FLAGGED}
     for row in rows:

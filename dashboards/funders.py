@@ -18,7 +18,7 @@ CONTRACT_SOURCE = "contract"
 DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, IncomeSource.MEMBERSHIP_DUES)
 
 
-def funder_rows(organizations, years):
+def funder_rows(organizations, years, accountability=False):
     """One query: rows ``(organization, year, funder_purchaser, funder_key, source, donor_name, amount,
     contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year,
     funder and income source (``contract`` for payments), the contract payments and the income records combined
@@ -30,7 +30,15 @@ def funder_rows(organizations, years):
     membership dues, money from many people that no single funder holds) or counts under its source (``s:`` +
     the source). A purchaser that both pays contracts and gives subsidies appears in two rows with the same
     (purchaser, key); the caller merges them.
+
+    ``accountability=True`` adds two columns, ``outside_scope_income`` and ``related_party_income`` (the contract
+    income split of ``dashboards.accountability``; zero on income records), so that the indicators compute the
+    split in the same pass over the payments instead of a query of its own.
     """
+    from .accountability import outside_scope, related_party_counted
+
+    zero = Value(ZERO, output_field=SUM_FIELD)
+    extra = ("os", "rp") if accountability else ()
     org_ids = organizations.order_by().values("pk")
     payments = (
         Payment.objects.filter(_date_filter("paid_on", years), contract__organization__in=org_ids)
@@ -49,9 +57,14 @@ def funder_rows(organizations, years):
                     output_field=SUM_FIELD),
                 Value(ZERO), output_field=SUM_FIELD),
         )
-        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
-                     "n_income")
     )
+    if accountability:
+        payments = payments.annotate(
+            os=Coalesce(Sum("amount", filter=outside_scope(), output_field=SUM_FIELD), zero),
+            rp=Coalesce(Sum("amount", filter=related_party_counted(), output_field=SUM_FIELD), zero),
+        )
+    payments = payments.values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income",
+                                    "r_income", "n_income", *extra)
     key = Case(
         When(funder_purchaser__isnull=False, then=Value("")),
         When(Q(trimmed_name="") & Q(source__in=DIFFUSE_SOURCES), then=Concat(Value("d:"), F("source"))),
@@ -81,7 +94,9 @@ def funder_rows(organizations, years):
             r_income=Sum("restricted_amount", output_field=SUM_FIELD),
             n_income=Value(ZERO, output_field=SUM_FIELD),
         )
-        .values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
-                     "n_income")
     )
+    if accountability:
+        income = income.annotate(os=zero, rp=zero)
+    income = income.values_list("o", "y", "fp", "fk", "src", "label", "income", "c_income", "g_income", "r_income",
+                                "n_income", *extra)
     return payments.union(income, all=True)

@@ -18,8 +18,10 @@ entity-year: ratios are exact ``Decimal`` quotients (28 significant digits) of s
 and PostgreSQL, never rounded here (templates and exports round for display). A ratio whose denominator is 0 or
 missing is ``None`` ("undefined"), never 0 and never an error.
 
-Query bound: ``organization_indicators`` runs at most 8 queries (organizations, income totals, annual reports,
-peer standing and thresholds when not passed in, 3 for the accountability fields: ``dashboards.accountability``);
+Query bound: ``organization_indicators`` runs at most 5 queries (organizations; the income totals, the peer
+standing and the accountability split of contract income in one statement over one set of funder rows; the annual
+reports; the prefecture medians of ``dashboards.accountability``; the thresholds when not passed in; with the peer
+standing passed in, the totals and the split are two queries);
 ``purchaser_indicators`` at most 4 (purchasers, supplier rows, reviews and overdue payments as one union,
 thresholds). Neither depends on the number of organizations, purchasers, years or rows.
 """
@@ -32,7 +34,7 @@ from django.db.models import Sum
 
 from contracts.models import Payment
 from organizations.choices import IncomeSource
-from organizations.models import AnnualReport, IncomeRecord, Purchaser
+from organizations.models import AnnualReport, IncomeRecord, Organization, Purchaser
 
 from .accountability import FLAGGED as ACCOUNTABILITY_FLAGGED
 from .accountability import add_accountability
@@ -280,6 +282,57 @@ LEFT JOIN {purchaser_table} purchaser ON purchaser.id = totals.top_fp
 """
 
 
+# The same totals and the peer standing of ``dashboards.vulnerability`` in one statement, over one set of funder
+# rows: the peers need every organization's income by type, the requested rows are a part of the same rows. The
+# funder rows also carry the accountability split (outside-scope and related-party contract income,
+# ``funder_rows(accountability=True)``). Two kinds of rows come back, told apart by the first column: 0, the
+# totals of a requested organization-year (as ORGANIZATION_YEAR_SQL, then raw contract income, outside-scope and
+# related-party income); 1, one standing of a requested organization-year (vulnerability.PEER_COLUMNS).
+ORGANIZATION_YEAR_PEERS_SQL = """
+WITH funder_rows (o, y, fp, fk, src, label, a, c, g, r, n, os, rp) AS ({funder_rows}),
+requested (o) AS ({requested}),
+reports (o, y, te, me, nau, nar) AS ({reports}),{peer_ctes},
+funders AS (
+    SELECT o, y, fp, fk, MIN(label) AS label, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, SUM(r) AS r, SUM(n) AS n,
+           SUM(os) AS os, SUM(rp) AS rp, CASE WHEN SUBSTR(fk, 1, 2) = 'd:' THEN 1 ELSE 0 END AS diffuse
+    FROM funder_rows WHERE o IN (SELECT o FROM requested) GROUP BY o, y, fp, fk
+),
+ranked AS (
+    SELECT o, y, fp, fk, label, a, c, g, r, n, os, rp, diffuse,
+           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY diffuse, ROUND(a, 2) DESC,
+                              CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp,
+                              CASE WHEN SUBSTR(fk, 1, 2) = 'n:' THEN 0 ELSE 1 END, {source_order},
+                              fk{binary}) AS funder_rank
+    FROM funders
+),
+totals AS (
+    SELECT o, y, SUM(a) AS a, SUM(c) AS c, SUM(g) AS g, ROUND(SUM(r), 2) AS r, SUM(n) AS n,
+           SUM(os) AS os, SUM(rp) AS rp,
+           SUM(CASE WHEN diffuse = 1 THEN 0 ELSE a * a END) AS squares,
+           MAX(CASE WHEN diffuse = 1 THEN 0 ELSE a END) AS largest,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN fp END) AS top_fp,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN fk END) AS top_fk,
+           MAX(CASE WHEN funder_rank = 1 AND diffuse = 0 THEN label END) AS top_label
+    FROM ranked GROUP BY o, y
+),
+type_totals AS (
+    SELECT o, y, SUM(a * a) AS squares, SUM(CASE WHEN t = '{fees}' THEN a ELSE 0 END) AS fees
+    FROM types WHERE o IN (SELECT o FROM requested) GROUP BY o, y
+)
+SELECT 0, totals.o, totals.y, ROUND(totals.a, 2), ROUND(c, 2), ROUND(g, 2), r, ROUND(n, 2), totals.squares,
+       ROUND(largest, 2), top_fk, COALESCE(purchaser.name, top_label), type_totals.squares,
+       ROUND(type_totals.fees, 2), totals.c, totals.os, totals.rp, NULL, NULL, NULL, NULL, NULL
+FROM totals
+JOIN type_totals ON type_totals.o = totals.o AND type_totals.y = totals.y
+LEFT JOIN {purchaser_table} purchaser ON purchaser.id = totals.top_fp
+UNION ALL
+SELECT 1, peer_ranked.o, peer_ranked.y, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, {peer_columns}
+FROM {peer_join}
+WHERE peer_ranked.o IN (SELECT o FROM requested)
+"""
+
+
 def _source_order():
     """SQL: the code-list position of an unnamed source's funder key (``s:<source>``)."""
     whens = " ".join(f"WHEN 's:{value}' THEN {i}" for i, value in enumerate(IncomeSource.values))
@@ -304,6 +357,40 @@ def organization_year_totals(organizations, years):
         return {(o, int(y)): rest for o, y, *rest in cursor.fetchall()}
 
 
+def organization_year_totals_and_peers(organizations, years):
+    """One query, one pass over the funder rows of every organization: ``(totals, peers, split)``.
+
+    ``totals`` is ``organization_year_totals(organizations, years)``; ``peers`` is
+    ``vulnerability.peer_standing(years)`` narrowed to ``organizations``; ``split`` is
+    ``accountability.contract_income_split(organizations, years)`` without the scope (``{(organization, year):
+    (contract income, outside scope, related party)}``, for the organization-years with any income)."""
+    from .vulnerability import PEER_COLUMNS, PEER_CTES, PEER_JOIN, add_standing, cutoffs_sql, peer_reports
+
+    inner = funder_rows(Organization.objects.all(), years, accountability=True)
+    rows_sql, rows_params = inner.query.sql_with_params()
+    requested_sql, requested_params = organizations.order_by().values("pk").query.sql_with_params()
+    reports_sql, reports_params = peer_reports(years).query.sql_with_params()
+    connection = connections[inner.db]
+    government = IncomeSource.GOVERNMENT_SUBSIDY.value
+    peer_ctes = PEER_CTES.format(contract=CONTRACT_SOURCE, government=government, cutoffs=cutoffs_sql(connection))
+    query = ORGANIZATION_YEAR_PEERS_SQL.format(
+        funder_rows=rows_sql, requested=requested_sql, reports=reports_sql, peer_ctes=peer_ctes,
+        peer_columns=PEER_COLUMNS, peer_join=PEER_JOIN,
+        purchaser_table=connection.ops.quote_name(Purchaser._meta.db_table), source_order=_source_order(),
+        binary=' COLLATE "C"' if connection.vendor == "postgresql" else "", fees=IncomeSource.SERVICE_FEE.value)
+    totals, peers, split = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*rows_params, *requested_params, *reports_params))
+        for kind, o, y, *rest in cursor.fetchall():
+            if kind == 0:
+                key = (o, int(y))
+                totals[key] = rest[:11]
+                split[key] = rest[11:14]
+            else:
+                add_standing(peers, o, y, *rest[14:])
+    return totals, peers, split
+
+
 def organization_indicators(organizations, years, thresholds=None, peers=None):
     """The indicators of every organization in ``organizations`` for every year in ``years``.
 
@@ -318,31 +405,37 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
     Income counts in the calendar year it is received: payments by ``paid_on`` whatever the contract's status
     (they are cash received); income records by ``fiscal_year``.
 
-    The vulnerability status and percentiles come from ``vulnerability.peer_standing`` (every organization of
-    the database is a peer, whoever asks).
+    The vulnerability status and percentiles are those of ``vulnerability.peer_standing`` (every organization of
+    the database is a peer, whoever asks): without ``peers``, they come from the same statement as the income
+    totals and the accountability split (``organization_year_totals_and_peers``: the funder rows of every
+    organization are computed once, for the peers and for the requested rows).
 
-    The accountability fields come from ``accountability.add_accountability`` (3 queries).
+    The accountability fields come from ``accountability.add_accountability``.
 
-    At most 8 queries (organizations, income totals, annual reports, peer standing and thresholds when not
-    passed in, and the three of accountability), whatever the number of organizations, years and rows.
+    At most 5 queries (organizations, totals with peers and split, annual reports, prefecture medians, and the
+    thresholds when not passed in; one more with ``peers`` passed in), whatever the number of organizations,
+    years and rows.
     """
     years = normalize_years(years)
     thresholds = thresholds or Thresholds.load()
-    orgs = list(organizations.values_list("pk", "name"))
+    orgs = list(organizations.values_list("pk", "name", "service_scope"))
     if not orgs:
         return []
-    totals = organization_year_totals(organizations, years)
-    reports = {
-        (o, y): rest
-        for o, y, *rest in AnnualReport.objects.filter(
-            organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
-        ).order_by().values_list("organization_id", "fiscal_year", "total_expenses", "management_expenses",
-                                 "net_assets_unrestricted", "net_assets_restricted")
-    }
+    split = None
     if peers is None:
-        from .vulnerability import peer_standing
-
-        peers = peer_standing(years)
+        totals, peers, income_split = organization_year_totals_and_peers(organizations, years)
+        scopes = {pk: scope for pk, _name, scope in orgs}
+        split = {key: (*value, scopes.get(key[0])) for key, value in income_split.items()}
+    else:
+        totals = organization_year_totals(organizations, years)
+    reports, accountability_reports = {}, {}
+    for o, y, *rest in AnnualReport.objects.filter(
+        organization__in=organizations.order_by().values("pk"), fiscal_year__in=years,
+    ).order_by().values_list("organization_id", "fiscal_year", "total_expenses", "management_expenses",
+                             "net_assets_unrestricted", "net_assets_restricted", "personnel_costs",
+                             "staff_count", "reported_government_income"):
+        reports[(o, y)] = tuple(rest[:4])
+        accountability_reports[(o, y)] = tuple(rest[4:])
     level = {name: _leveller(thresholds, name) for name in OrganizationYear.flagged}
     gs_level, tf_level, hhi_level = level["government_share"], level["top_funder_share"], level["funder_hhi"]
     rr_level, rm_level = level["restricted_ratio"], level["reserve_months"]
@@ -350,7 +443,7 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
 
     rows = []
     append = rows.append
-    for pk, name in orgs:
+    for pk, name, _scope in orgs:
         for year in years:
             key = (pk, year)
             row = OrganizationYear(pk, name, year)
@@ -378,7 +471,7 @@ def organization_indicators(organizations, years, thresholds=None, peers=None):
             if standings:
                 _standing(row, standings)
             append(row)
-    add_accountability(rows, organizations, years, thresholds)
+    add_accountability(rows, organizations, years, thresholds, split=split, reports=accountability_reports)
     return rows
 
 

@@ -304,12 +304,33 @@ def _make_organizations(n):
 def test_query_count_does_not_grow_with_the_number_of_organizations(n, django_assert_num_queries):
     _make_organizations(n)
     thresholds = Thresholds.load()
-    # v2: organizations, income totals, annual reports and the peer standing (v1: 3 without the peers); then the
-    # accountability split of contract income, the organizations' own reports and the prefecture medians
-    with django_assert_num_queries(7):
+    # organizations; the income totals, the peer standing and the accountability split of contract income in one
+    # statement over one set of funder rows; the annual reports (the indicators' and the accountability fields'
+    # columns in one query); the prefecture medians (before: 7, the funder rows computed twice and the split apart)
+    with django_assert_num_queries(4):
         rows = organization_indicators(Organization.objects.all(), range(2024, 2026), thresholds=thresholds)
     assert len(rows) == 2 * n
     assert all(r.total_income == D("40000.00") for r in rows if r.year == 2025)
     assert all(r.status is not None for r in rows if r.year == 2025)  # four ratios against ≥ 5 peers
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):  # and the thresholds
         organization_indicators(Organization.objects.all(), 2025)
+
+
+def test_one_statement_gives_the_rows_of_separate_totals_peers_and_split():
+    """The indicators computed in one statement (totals, peer standing and accountability split over one set of
+    funder rows) equal those computed with the peer standing and the split queried apart, also for a part of the
+    organizations (whose peers are still every organization)."""
+    from dashboards.vulnerability import peer_standing
+
+    _make_organizations(12)
+    org = Organization.objects.order_by("pk").first()
+    org.service_scope = "no_such_category"
+    org.save()
+    years = [2024, 2025]
+    for organizations in (Organization.objects.all(), Organization.objects.filter(pk__in=[org.pk])):
+        together = organization_indicators(organizations, years)
+        apart = organization_indicators(organizations, years, peers=peer_standing(years))
+        assert [(r.as_dict(), r.standings) for r in together] == [(r.as_dict(), r.standings) for r in apart]
+        assert together[-1].status is not None and together[-1].equity_ratio_percentile is not None
+    mine = [r for r in together if r.year == 2025][0]
+    assert mine.outside_scope_income == mine.contract_income > 0 and mine.mission_drift == 1
