@@ -27,7 +27,6 @@ from ..indicators import organization_indicators
 from ..output import organization_output, purchaser_output
 from ..purchaser_indicators import purchaser_indicators
 from ..scope import default_year, finance_organizations, portfolio_purchasers
-from ..vulnerability import peer_standing
 from .serializers import OrganizationYearSerializer, PurchaserYearSerializer
 
 MAX_YEARS = 30
@@ -98,13 +97,11 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
         params.is_valid(raise_exception=True)
         years = params.validated_data["years"]
         thresholds = Thresholds.load()
-        shared = {}  # organizations: the peer standing of the years, computed once for every slice
 
         def compute(entities, years):
             if self.output is organization_output:
-                if "peers" not in shared:
-                    shared["peers"] = peer_standing(years)
-                return organization_indicators(entities, years, thresholds=thresholds, peers=shared["peers"])
+                # Peers come from the same statement as the totals (one pass over the funder rows).
+                return organization_indicators(entities, years, thresholds=thresholds)
             return self.extend(type(self).compute(entities, years, thresholds=thresholds), years)
 
         entities = self.filter_queryset(self.get_queryset())  # the dashboard's FilterSet validates ``flag`` too
