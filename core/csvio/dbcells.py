@@ -146,6 +146,10 @@ def cells_queryset(spec, queryset):
     format this spec's columns (not PostgreSQL, or a kind of value the database path does not handle)."""
     if connections[queryset.db].vendor != "postgresql":
         return None
+    if queryset.query.distinct:
+        # A DISTINCT query (a multiple-choice filter) selects its ordering columns too, and COPY would write them
+        # as extra cells: the Python path, which reads only the requested columns, exports it.
+        return None
     annotations = {}
     for index, column in enumerate(spec.columns):
         fmt = column.make_formatter()
