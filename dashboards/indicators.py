@@ -238,6 +238,11 @@ def _funder_label(funder_purchaser, key, label):
 # Diffuse income (key ``d:…``) is in the sums but never a funder: it adds nothing to Σ funder² and never ranks.
 # Ties between funders of equal income: a purchaser (lowest id), then a named funder (by folded name, in
 # character-code order), then an unnamed source (in the code-list order of IncomeSource).
+# The funders' order within an organization-year (the documented tie-break), shared by both statements below.
+FUNDER_RANK = ("ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY diffuse, ROUND(a, 2) DESC, "
+               "CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp, CASE WHEN SUBSTR(fk, 1, 2) = 'n:' THEN 0 ELSE 1 END, "
+               "{source_order}, fk{binary}) AS funder_rank")
+
 # Portable SQL (SQLite ≥ 3.25 and PostgreSQL): a CTE over the ORM's union, GROUP BY and ROW_NUMBER().
 ORGANIZATION_YEAR_SQL = """
 WITH funder_rows (o, y, fp, fk, src, label, a, c, g, r, n) AS ({funder_rows}),
@@ -248,10 +253,7 @@ funders AS (
 ),
 ranked AS (
     SELECT o, y, fp, fk, label, a, c, g, r, n, diffuse,
-           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY diffuse, ROUND(a, 2) DESC,
-                              CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp,
-                              CASE WHEN SUBSTR(fk, 1, 2) = 'n:' THEN 0 ELSE 1 END, {source_order},
-                              fk{binary}) AS funder_rank
+           {funder_rank}
     FROM funders
 ),
 totals AS (
@@ -299,10 +301,7 @@ funders AS (
 ),
 ranked AS (
     SELECT o, y, fp, fk, label, a, c, g, r, n, os, rp, diffuse,
-           ROW_NUMBER() OVER (PARTITION BY o, y ORDER BY diffuse, ROUND(a, 2) DESC,
-                              CASE WHEN fp IS NULL THEN 1 ELSE 0 END, fp,
-                              CASE WHEN SUBSTR(fk, 1, 2) = 'n:' THEN 0 ELSE 1 END, {source_order},
-                              fk{binary}) AS funder_rank
+           {funder_rank}
     FROM funders
 ),
 totals AS (
@@ -349,12 +348,17 @@ def organization_year_totals(organizations, years):
     connection = connections[inner.db]
     purchaser_table = connection.ops.quote_name(Purchaser._meta.db_table)
     query = ORGANIZATION_YEAR_SQL.format(
-        funder_rows=sql, purchaser_table=purchaser_table, source_order=_source_order(),
-        binary=' COLLATE "C"' if connection.vendor == "postgresql" else "",
+        funder_rows=sql, purchaser_table=purchaser_table, funder_rank=_funder_rank(connection),
         contract=CONTRACT_SOURCE, government=IncomeSource.GOVERNMENT_SUBSIDY.value, fees=IncomeSource.SERVICE_FEE.value)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return {(o, int(y)): rest for o, y, *rest in cursor.fetchall()}
+
+
+def _funder_rank(connection):
+    """``FUNDER_RANK`` for this database (texts compared byte by byte on PostgreSQL, as SQLite does)."""
+    return FUNDER_RANK.format(source_order=_source_order(),
+                              binary=' COLLATE "C"' if connection.vendor == "postgresql" else "")
 
 
 def organization_year_totals_and_peers(organizations, years):
@@ -376,8 +380,8 @@ def organization_year_totals_and_peers(organizations, years):
     query = ORGANIZATION_YEAR_PEERS_SQL.format(
         funder_rows=rows_sql, requested=requested_sql, reports=reports_sql, peer_ctes=peer_ctes,
         peer_columns=PEER_COLUMNS, peer_join=PEER_JOIN,
-        purchaser_table=connection.ops.quote_name(Purchaser._meta.db_table), source_order=_source_order(),
-        binary=' COLLATE "C"' if connection.vendor == "postgresql" else "", fees=IncomeSource.SERVICE_FEE.value)
+        purchaser_table=connection.ops.quote_name(Purchaser._meta.db_table), funder_rank=_funder_rank(connection),
+        fees=IncomeSource.SERVICE_FEE.value)
     totals, peers, split = {}, {}, {}
     with connection.cursor() as cursor:
         cursor.execute(query, (*rows_params, *requested_params, *reports_params))
