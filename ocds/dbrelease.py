@@ -48,9 +48,9 @@ def _datetime_text(expr):
 
 def _money(expr):
     """``mapping.money``: the float written by Python's json is the shortest text that reads back as the amount;
-    for a numeric(14, 2) that is its decimal text with trailing zeros removed (``.0`` for a whole amount)."""
-    number = (f"CASE WHEN ({expr}) = trunc({expr}) THEN trunc({expr})::text || '.0' "
-              f"ELSE rtrim(({expr})::text, '0') END")
+    for a numeric(14, 2), whose text always has two decimals, that is the text without its last zero if it ends
+    with one (``120000.00`` → ``120000.0``, ``30000.50`` → ``30000.5``, ``30000.05`` unchanged)."""
+    number = f"CASE WHEN right(({expr})::text, 1) = '0' THEN left(({expr})::text, -1) ELSE ({expr})::text END"
     return f"""('{{"amount":' || {number} || ',"currency":"{mapping.CURRENCY}"}}')"""
 
 
@@ -66,17 +66,22 @@ def _json_case(expr, labels, default="NULL"):
     return f"(CASE {expr} {whens} ELSE {default} END)"
 
 
-def _party_pieces(e, g, kind, prefix):
-    """The texts of a purchaser or organization ``e`` (region ``g``) as columns ``{prefix}pid``, the party id;
-    ``{prefix}head``, ``{"id":…,"name":…``; ``{prefix}tail``, the identifier when there is a USCC and the address
-    when a region, then ``}`` (``mapping._party``)."""
+def _party_pieces(table, region_table, kind, key):
+    """The texts of the purchaser or organization whose id is ``key``: ``pid``, the party id; ``head``,
+    ``{"id":…,"name":…``; ``tail``, the identifier when there is a USCC and the address when a region, then ``}``
+    (``mapping._party``); ``ref``, the reference ``{"id":…,"name":…}``. A lateral subquery kept apart by
+    ``OFFSET 0``, so that PostgreSQL memoizes it per entity instead of building the texts for every contract."""
+    e, g = "e", "g"
     pid = f"(CASE WHEN {e}.uscc <> '' THEN '{mapping.USCC_SCHEME}-' || {e}.uscc ELSE '{kind}-' || {e}.id END)"
     head = f"""'{{"id":' || {_j(pid)} || ',"name":' || {_j(f"{e}.name")}"""
     identifier = (f"""CASE WHEN {e}.uscc <> '' THEN ',"identifier":{{"scheme":"{mapping.USCC_SCHEME}","id":' """
                   f"""|| {_j(f"{e}.uscc")} || ',"legalName":' || {_j(f"{e}.name")} || '}}' ELSE '' END""")
     address = (f"""CASE WHEN {e}.region_id IS NOT NULL THEN ',"address":{{"region":' || {_j(f"{g}.name")} """
                f"""|| ',"countryName":"中国"}}' ELSE '' END""")
-    return f"{pid} AS {prefix}pid, {head} AS {prefix}head, {identifier} || {address} || '}}' AS {prefix}tail"
+    return f"""LATERAL (
+            SELECT {pid} AS pid, {head} AS head, {identifier} || {address} || '}}' AS tail, {head} || '}}' AS ref
+            FROM {table} e LEFT JOIN {region_table} g ON g.id = e.region_id WHERE e.id = {key} OFFSET 0
+        )"""
 
 
 def _tables():
@@ -151,16 +156,16 @@ def release_sql(ids_sql, today):
     paid = "coalesce(pay.any_paid, false)"
     payer = f"""CASE WHEN {paid} THEN ',"payer"' ELSE '' END"""
     payee = f"""CASE WHEN {paid} THEN ',"payee"' ELSE '' END"""
-    same = "(k.bpid = k.opid)"
-    parties = (f"""k.bhead || ',"roles":["buyer","procuringEntity"' || {payer} """
-               f"""|| CASE WHEN {same} THEN ',"supplier"' || {payee} ELSE '' END || ']' || k.btail """
-               f"""|| CASE WHEN {same} THEN '' ELSE ',' || k.ohead || ',"roles":["supplier"' || {payee} || ']' """
-               f"""|| k.otail END""")
+    same = "(bp.pid = bo.pid)"
+    parties = (f"""bp.head || ',"roles":["buyer","procuringEntity"' || {payer} """
+               f"""|| CASE WHEN {same} THEN ',"supplier"' || {payee} ELSE '' END || ']' || bp.tail """
+               f"""|| CASE WHEN {same} THEN '' ELSE ',' || bo.head || ',"roles":["supplier"' || {payee} || ']' """
+               f"""|| bo.tail END""")
     method = _json_case("c.procurement_method", mapping.METHOD_ZH)
     ocds_method = _json_case("c.procurement_method", mapping.PROCUREMENT_METHOD)
     category = _json_case("c.service_category", mapping.CATEGORY_ZH, _j("c.service_category"))
     milestones = "NULLIF(concat_ws(',', pay.pms, rev.ms), '')"
-    transactions = "replace(replace(pay.txns, chr(1), k.bref), chr(2), k.oref)"
+    transactions = "replace(replace(pay.txns, chr(1), bp.ref), chr(2), bo.ref)"
     implementation = (f"""CASE WHEN pay.txns IS NOT NULL OR {milestones} IS NOT NULL """
                       f"""THEN ',"implementation":{{' || concat_ws(',', '"transactions":[' || {transactions} || ']', """
                       f"""'"milestones":[' || {milestones} || ']') || '}}' ELSE '' END""")
@@ -171,14 +176,14 @@ def release_sql(ids_sql, today):
     release = (
         f"""'{{"ocid":' || k.ocid || '","id":' || k.ocid || '-' || k.date || '","date":"' || k.date """
         f"""|| '","tag":["' || {tag} || '"],"initiationType":"tender","language":' """
-        f"""|| {_json_lit(mapping.LANGUAGE)} || ',"parties":[' || {parties} || '],"buyer":' || k.bref """
+        f"""|| {_json_lit(mapping.LANGUAGE)} || ',"parties":[' || {parties} || '],"buyer":' || bp.ref """
         f"""|| ',"tender":{{"id":' || k.ocid || '-tender","title":' || k.title """
         f"""|| ',"status":"complete","procurementMethodDetails":' || {method} """
-        f"""|| ',"mainProcurementCategory":"services","procuringEntity":' || k.bref """
+        f"""|| ',"mainProcurementCategory":"services","procuringEntity":' || bp.ref """
         f"""|| coalesce(',"procurementMethod":' || {ocds_method}, '') """
         f"""|| '}},"awards":[{{"id":' || k.ocid || '-award","title":' || k.title || ',"status":"' """
         f"""|| {award_status} || '","date":' || k.signed || ',"value":' || k.value || ',"suppliers":[' """
-        f"""|| k.oref || '],"contractPeriod":' || k.period || '}}],"contracts":[{{"id":' || k.ocid """
+        f"""|| bo.ref || '],"contractPeriod":' || k.period || '}}],"contracts":[{{"id":' || k.ocid """
         f"""|| '-contract","awardID":' || k.ocid || '-award","title":' || k.title || ',"status":"' """
         f"""|| {contract_status} || '","period":' || k.period || ',"value":' || k.value || ',"dateSigned":' """
         f"""|| k.signed || ',"items":[{{"id":"1","description":' || {category} || '}}]' """
@@ -187,19 +192,15 @@ def release_sql(ids_sql, today):
     return f"""
         SELECT {release}
         FROM {t['contract']} c
-        JOIN {t['purchaser']} p ON p.id = c.purchaser_id
-        LEFT JOIN {t['region']} pr ON pr.id = p.region_id
-        JOIN {t['organization']} o ON o.id = c.organization_id
-        LEFT JOIN {t['region']} orr ON orr.id = o.region_id
+        CROSS JOIN {_party_pieces(t['purchaser'], t['region'], "purchaser", "c.purchaser_id")} bp
+        CROSS JOIN {_party_pieces(t['organization'], t['region'], "organization", "c.organization_id")} bo
         CROSS JOIN LATERAL (
-            SELECT *, bhead || '}}' AS bref, ohead || '}}' AS oref FROM (SELECT
-                   {_party_pieces("p", "pr", "purchaser", "b")}, {_party_pieces("o", "orr", "organization", "o")},
-                   {ocid} || c.id AS ocid, {_datetime_text(changed)} AS date, {_j("c.title")} AS title,
+            SELECT {ocid} || c.id AS ocid, {_datetime_text(changed)} AS date, {_j("c.title")} AS title,
                    '"' || to_char(c.signed_on, {day}) || 'T00:00:00+08:00"' AS signed,
                    '{{"startDate":"' || to_char(c.start_on, {day}) || 'T00:00:00+08:00","endDate":"'
                        || to_char(c.end_on, {day}) || 'T23:59:59+08:00"}}' AS period,
                    {_money("c.amount")} AS value
-            OFFSET 0) AS base OFFSET 0
+            OFFSET 0
         ) k{_children(t, today, ids_sql)}
         WHERE c.id IN ({ids_sql})
         ORDER BY c.id"""

@@ -1,8 +1,6 @@
 """OCDS endpoints: ``/api/ocds/releases/?year=Y`` (a release package, streamed) and ``/api/ocds/records/{ocid}/``
 (a record package). Contracts come from ``Contract.objects.visible_to(user)``: a user gets what they may see."""
 
-import itertools
-
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +14,9 @@ from rest_framework.views import APIView
 from contracts.models import Contract
 from core.api import ScopedModelViewSet, ThrottleFirstMixin
 
+from .. import packages
 from ..mapping import contract_id_from_ocid, iter_releases, published_contracts
-from ..packages import record_package, release_package_chunks
+from ..packages import record_package, release_package_text_chunks
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 JSON = "application/json; charset=utf-8"
@@ -56,12 +55,13 @@ class ReleasePackageView(OcdsView):
         params = YearSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         year = params.validated_data.get("year")
-        releases = iter_releases(contracts_of_year(request.user, year))
-        first = next(releases, None)
-        if first is None:  # a release package holds at least one release
+        queryset = contracts_of_year(request.user, year)
+        if not published_contracts(queryset).exists():  # a release package holds at least one release
             raise Http404(_("No published contract matches."))
         uri = request.build_absolute_uri()
-        chunks = (chunk.encode() for chunk in release_package_chunks(uri, itertools.chain([first], releases)))
+        # The releases are read while the response is sent (PostgreSQL: one COPY, which holds the connection
+        # until it ends, so it starts only after the middleware has seen the response).
+        chunks = (chunk.encode() for chunk in release_package_text_chunks(uri, packages.release_texts(queryset)))
         response = StreamingHttpResponse(chunks, content_type=JSON)
         name = f"ocds-releases-{year}.json" if year else "ocds-releases.json"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -274,19 +274,20 @@ def test_purchaser_and_organization_with_the_same_uscc_are_one_party(api):
 
 
 def test_failed_export_leaves_no_file(tmp_path, monkeypatch):
-    from ocds import mapping
+    from ocds import packages
 
     ContractFactory.create_batch(3)
-    calls = []
 
-    def failing(*args):
-        calls.append(args)
-        if len(calls) == 2:
+    def failing(queryset):  # the database fails after the first release
+        texts = original(queryset)
+        try:
+            yield next(texts)
             raise RuntimeError("database went away")
-        return original(*args)
+        finally:
+            texts.close()  # PostgreSQL: ends the COPY, which holds the connection
 
-    original = mapping.build_release
-    monkeypatch.setattr(mapping, "build_release", failing)
+    original = packages.release_texts
+    monkeypatch.setattr(packages, "release_texts", failing)
     output = tmp_path / "ocds.json"
     with pytest.raises(RuntimeError):
         call_command("export_ocds", output=str(output), stderr=StringIO())

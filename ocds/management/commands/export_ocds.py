@@ -8,9 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from contracts.models import Contract
+from ocds import packages
 from ocds.api.views import MAX_YEAR, MIN_YEAR
-from ocds.mapping import iter_releases
-from ocds.packages import release_package_chunks
 
 
 class Command(BaseCommand):
@@ -26,7 +25,7 @@ class Command(BaseCommand):
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise CommandError(f"--year must be between {MIN_YEAR} and {MAX_YEAR}.")
             queryset = queryset.filter(signed_on__year=year)
-        counter = Counter(iter_releases(queryset))
+        counter = Counter(packages.release_texts(queryset))
         first = next(counter, None)
         if first is None:
             raise CommandError("No published contract to export" + (f" for {year}." if year else "."))
@@ -38,14 +37,14 @@ class Command(BaseCommand):
             yield from counter
 
         if not output:
-            for chunk in release_package_chunks(uri, releases()):
+            for chunk in packages.release_package_text_chunks(uri, releases()):
                 self.stdout.write(chunk, ending="")
             self.stdout.write("")
             return
         partial = f"{output}.partial"  # a failed export never leaves a truncated file under the final name
         try:
             with open(partial, "w", encoding="utf-8") as stream:
-                for chunk in release_package_chunks(uri, releases()):
+                for chunk in packages.release_package_text_chunks(uri, releases()):
                     stream.write(chunk)
             os.replace(partial, output)
         finally:
