@@ -169,9 +169,13 @@ def release_sql(ids_sql, today):
     implementation = (f"""CASE WHEN pay.txns IS NOT NULL OR {milestones} IS NOT NULL """
                       f"""THEN ',"implementation":{{' || concat_ws(',', '"transactions":[' || {transactions} || ']', """
                       f"""'"milestones":[' || {milestones} || ']') || '}}' ELSE '' END""")
-    changed = (f"GREATEST(c.updated_at, "
-               f"(SELECT max(h.history_date) FROM {t['payment_history']} h WHERE h.contract_id = c.id), "
-               f"(SELECT max(h.history_date) FROM {t['review_history']} h WHERE h.contract_id = c.id))")
+    changed = "GREATEST(c.updated_at, hp.changed, hr.changed)"
+    last_change = {alias: f"""
+        LEFT JOIN (
+            SELECT h.contract_id, max(h.history_date) AS changed FROM {t[table]} h
+            WHERE h.contract_id IN ({ids_sql}) GROUP BY h.contract_id
+        ) {alias} ON {alias}.contract_id = c.id""" for alias, table in (("hp", "payment_history"),
+                                                                     ("hr", "review_history"))}
     ocid = _lit('"' + dumps(mapping.prefix())[1:-1] + "-")  # the opening of the ocid's JSON string
     release = (
         f"""'{{"ocid":' || k.ocid || '","id":' || k.ocid || '-' || k.date || '","date":"' || k.date """
@@ -191,9 +195,10 @@ def release_sql(ids_sql, today):
         f"""|| {implementation} || coalesce(',"amendments":[' || am.ams || ']', '') || '}}]}}'""")
     return f"""
         SELECT {release}
-        FROM {t['contract']} c
+        FROM (SELECT * FROM {t['contract']} c WHERE c.id IN ({ids_sql}) ORDER BY c.id OFFSET 0) c
         CROSS JOIN {_party_pieces(t['purchaser'], t['region'], "purchaser", "c.purchaser_id")} bp
-        CROSS JOIN {_party_pieces(t['organization'], t['region'], "organization", "c.organization_id")} bo
+        CROSS JOIN {_party_pieces(t['organization'], t['region'], "organization", "c.organization_id")} bo{
+            last_change["hp"]}{last_change["hr"]}
         CROSS JOIN LATERAL (
             SELECT {ocid} || c.id AS ocid, {_datetime_text(changed)} AS date, {_j("c.title")} AS title,
                    '"' || to_char(c.signed_on, {day}) || 'T00:00:00+08:00"' AS signed,
@@ -202,7 +207,6 @@ def release_sql(ids_sql, today):
                    {_money("c.amount")} AS value
             OFFSET 0
         ) k{_children(t, today, ids_sql)}
-        WHERE c.id IN ({ids_sql})
         ORDER BY c.id"""
 
 
@@ -216,7 +220,7 @@ def release_texts(queryset, today=None):
     ids = mapping.published_contracts(queryset).order_by().values("pk")
     ids_sql, params = ids.query.sql_with_params()
     sql = release_sql(ids_sql, today or timezone.localdate())
-    return _copy_texts(connection, sql, tuple(params) * 4)  # the ids: for payments, reviews, amendments, contracts
+    return _copy_texts(connection, sql, tuple(params) * sql.count(ids_sql))  # the ids, in each place they are
 
 
 def _copy_texts(connection, sql, params):
