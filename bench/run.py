@@ -7,7 +7,7 @@ the date and the machine, into docs/performance.md between that size's markers
 nothing here asserts.
 
     .venv/bin/python bench/run.py [--size auto|large|national] [--repeat 5] [--duration 15] [--only a,b,c,d,e,f]
-                                  [--no-write]
+                                  [--no-write] [--export-paths ocds]
 
 a. organization-year indicators, every organization, one year: app vs one SQL query (median seconds, ratio)
 b. purchaser-year indicators, every purchaser, one year: the same
@@ -228,10 +228,14 @@ EXPORT_PATHS = [("page", 0, "page CSV export (/contracts/?export=csv), every con
                 ("ocds", 0, "OCDS release package (/api/ocds/releases/), every published contract")]
 
 
-def bench_export_paths(table, repeat):
-    """Each export route in its own process against ``COPY`` of the same contracts (the export's SELECT)."""
+def bench_export_paths(table, repeat, paths=""):
+    """Each export route in its own process against ``COPY`` of the same contracts (the export's SELECT);
+    ``paths``: only these routes (comma-separated modes: page, api, xlsx, ocds), all when empty."""
     floors_by_n = {}
+    wanted = {p for p in paths.split(",") if p}
     for mode, n, label in EXPORT_PATHS:
+        if wanted and mode not in wanted:
+            continue
         runs = [export_run(mode, n) for _ in range(max(1, min(repeat, 3)))]
         if n not in floors_by_n:
             floors_by_n[n] = [export_run("copy", n) for _ in range(max(1, min(repeat, 3)))]
@@ -735,6 +739,8 @@ def main():
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page (wrk)")
     parser.add_argument("--only", default="a,b,c,d,e,f,g,h", help="sections to run, e.g. a,b")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--export-paths", default="", help="part g: only these export routes, e.g. ocds "
+                        "(page, api, xlsx, ocds; default all)")
     parser.add_argument("--size", choices=["auto", *SIZES], default="auto",
                         help="which benchmark set the database holds, i.e. which results section to write "
                              "(auto: national from 1M contracts up, else large)")
@@ -784,7 +790,7 @@ def main():
                                                 set(filter(None, args.pages.split(","))),
                                                 0 if args.cold else server_slots(args))),
                 ("f", lambda: bench_queries(table)),
-                ("g", lambda: bench_export_paths(table, args.repeat)),
+                ("g", lambda: bench_export_paths(table, args.repeat, args.export_paths)),
                 ("h", lambda: bench_indicator_paths(table, args.repeat))]
     for key, run in sections:
         if key in only:

@@ -8,6 +8,9 @@ is the last change of the contract, its payments or its reviews (from the audit 
 ``published_contracts(queryset)`` narrows any contract queryset (already ``visible_to`` the user) to what is
 published; ``iter_releases(queryset)`` yields the releases batch by batch with a fixed number of queries per
 batch (contracts with their parties in one query, then the batch's payments and reviews in one query each).
+
+PostgreSQL writes the same releases in SQL (``ocds.dbrelease``, which reads the labels and tables below): a change
+to the mapping here must be made there too (tests/ocds/test_dbrelease.py compares the two, byte for byte).
 """
 
 import datetime
