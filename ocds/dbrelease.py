@@ -1,7 +1,7 @@
 """The releases written by PostgreSQL: each release's JSON text built by one SQL statement, streamed with ``COPY``.
 
 The same mapping as ``ocds.mapping.build_release`` (docs/ocds.md), written as SQL string building so that the text
-is byte for byte what ``ocds.packages.dumps(build_release(...))`` gives: keys in the same order, no spaces, strings
+is byte for byte what ``mapping.dumps(build_release(...))`` gives: keys in the same order, no spaces, strings
 escaped by ``to_json`` (the same escapes as Python's ``json`` with ``ensure_ascii=False``), money as the shortest
 float text of the amount (``120000.0``, ``30000.5``), dates with the fixed ``+08:00`` offset. The labels (Chinese
 names of methods, categories, reviewer kinds, grades, payment kinds) and the status table are read from
@@ -26,9 +26,7 @@ def _lit(value):
 
 
 def _json_lit(value):
-    from .packages import dumps
-
-    return _lit(dumps(value))
+    return _lit(mapping.dumps(value))
 
 
 def _j(expr):
@@ -142,8 +140,6 @@ def _children(t, today, ids_sql):
 def release_sql(ids_sql, today):
     """The SELECT of one column, each release's JSON text, for the contracts whose ids ``ids_sql`` selects, in
     id order. ``today`` decides whether an unpaid payment is scheduled or overdue (``timezone.localdate()``)."""
-    from .packages import dumps
-
     t = _tables()
     day = "'YYYY-MM-DD'"
     statuses = mapping.STATUS
@@ -176,7 +172,7 @@ def release_sql(ids_sql, today):
             WHERE h.contract_id IN ({ids_sql}) GROUP BY h.contract_id
         ) {alias} ON {alias}.contract_id = c.id""" for alias, table in (("hp", "payment_history"),
                                                                      ("hr", "review_history"))}
-    ocid = _lit('"' + dumps(mapping.prefix())[1:-1] + "-")  # the opening of the ocid's JSON string
+    ocid = _lit('"' + mapping.dumps(mapping.prefix())[1:-1] + "-")  # the opening of the ocid's JSON string
     release = (
         f"""'{{"ocid":' || k.ocid || '","id":' || k.ocid || '-' || k.date || '","date":"' || k.date """
         f"""|| '","tag":["' || {tag} || '"],"initiationType":"tender","language":' """

@@ -14,6 +14,7 @@ to the mapping here must be made there too (tests/ocds/test_dbrelease.py compare
 """
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -76,6 +77,11 @@ STATUS = {
     ContractStatus.CANCELLED: ("cancelled", "cancelled", "awardCancellation"),
 }
 PUBLISHED_STATUSES = tuple(STATUS)
+
+
+def dumps(value):
+    """The JSON text of a release or package: UTF-8 characters as they are, no spaces."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def prefix():

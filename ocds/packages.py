@@ -1,18 +1,12 @@
 """OCDS packages: the release package written incrementally (constant memory) and the record package."""
 
-import json
-
 from django.conf import settings
 from django.utils import timezone
 
 from . import dbrelease
-from .mapping import OCDS_VERSION, compiled_release, iter_releases, rfc3339
+from .mapping import OCDS_VERSION, compiled_release, dumps, iter_releases, rfc3339
 
 CHUNK_CHARS = 64 * 1024
-
-
-def dumps(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def package_metadata(uri):
