@@ -6,6 +6,8 @@ The autouse fixture of tests/conftest.py also compares the whole table with the 
 of the suite that used the database."""
 
 import datetime
+import importlib
+import types
 from decimal import Decimal
 
 import pytest
@@ -22,7 +24,7 @@ from dashboards.indicators import organization_indicators
 from dashboards.models import FunderYear
 from dashboards.output import organization_output
 from organizations.models import IncomeRecord, KeyPerson, Organization
-from tests.csv.conftest import run_import
+from tests.csv.conftest import export_bytes, run_import
 from tests.factories import (
     AnnualReportFactory,
     ContractFactory,
@@ -56,11 +58,12 @@ def rich():
                          start_on=datetime.date(2024, 3, 1), end_on=datetime.date(2025, 12, 31))
     c3 = ContractFactory(organization=hope, purchaser=b, amount=D("50000"), restricted_amount=D("0"))
     c4 = ContractFactory(organization=hope, purchaser=c, status="draft", amount=D("20000"), restricted_amount=D("0"))
-    for contract, amount, paid in ((c1, "10000", datetime.date(2023, 12, 31)), (c1, "33333.33", datetime.date(2025, 1, 5)),
-                                   (c1, "11111.11", datetime.date(2025, 7, 1)), (c2, "35000", datetime.date(2024, 6, 1)),
-                                   (c2, "35000", datetime.date(2025, 6, 1)), (c3, "25000", datetime.date(2025, 4, 1)),
-                                   (c4, "5000", datetime.date(2025, 4, 2)), (c3, "25000", None)):
-        PaymentFactory(contract=contract, amount=D(amount), paid_on=paid, due_on=paid or datetime.date(2025, 12, 1))
+    day = datetime.date
+    for contract, amount, paid in ((c1, "10000", day(2023, 12, 31)), (c1, "33333.33", day(2025, 1, 5)),
+                                   (c1, "11111.11", day(2025, 7, 1)), (c2, "35000", day(2024, 6, 1)),
+                                   (c2, "35000", day(2025, 6, 1)), (c3, "25000", day(2025, 4, 1)),
+                                   (c4, "5000", day(2025, 4, 2)), (c3, "25000", None)):
+        PaymentFactory(contract=contract, amount=D(amount), paid_on=paid, due_on=paid or day(2025, 12, 1))
     for org, source, name, amount, restricted, year, funder in (
             (sun, "donation_corporate", "腾讯基金会", "20000", "5000", 2025, None),
             (sun, "donation_corporate", " 腾讯基金会 ", "1000", "0", 2025, None),
@@ -165,10 +168,11 @@ def test_api_moves_a_contract_to_another_organization(rich, client):
 def test_api_changes_contract_terms_income_records_key_persons_and_scope(rich, client):
     client.force_login(user_with_role("administrator"))
     hope, sun = rich["hope"], rich["sun"]
-    # the contract ends before the end of next year now: its 25 000 are renewal exposure
-    assert client.patch(f"/api/contracts/{rich['c3'].pk}/", {"end_on": "2026-01-31"},
+    # c3 ends after the end of next year now: only the draft's 5 000 are renewal exposure (was 30 000)
+    assert row(hope).renewal_exposure == D("30000") / D("42500")  # of 30 000 + 12 000 + 500
+    assert client.patch(f"/api/contracts/{rich['c3'].pk}/", {"end_on": "2027-06-30"},
                         content_type="application/json").status_code == 200
-    assert row(hope).renewal_exposure == D("25000") / D("42500")  # 30 000 + 12 000 + 500
+    assert row(hope).renewal_exposure == D("5000") / D("42500")
     record = IncomeRecord.objects.get(organization=hope, source="foundation_grant")
     assert client.patch(f"/api/income-records/{record.pk}/", {"amount": "22000.00"},
                         content_type="application/json").status_code == 200
@@ -225,8 +229,9 @@ def test_deleting_a_contract_and_an_organization_cascades(rich):
 def test_csv_imports_of_contracts_payments_and_income_refresh_once_per_file(rich):
     admin = user_with_role("administrator")
     c3 = rich["c3"]
-    header = "id,contract_reference,kind,due_on,paid_on,amount"
-    lines = [f"{p.pk},{c3.reference},{p.kind},{p.due_on},2025-05-01,20000.00" for p in c3.payments.all()]
+    header = "id,purchaser_name,contract_reference,kind,due_on,paid_on,amount"
+    lines = [f"{p.pk},{c3.purchaser.name},{c3.reference},{p.kind},{p.due_on},2025-05-01,20000.00"
+             for p in c3.payments.all()]
     with CaptureQueriesContext(connection) as queries:
         result = run_import("payments", "\r\n".join([header, *lines]) + "\r\n", user=admin)
     assert result.ok, result.errors
@@ -240,7 +245,9 @@ def test_csv_imports_of_contracts_payments_and_income_refresh_once_per_file(rich
     assert result.ok, result.errors
     assert row(rich["lone"]).total_income == D("4000.00")
 
-    result = run_import("contracts", f"id,organization_uscc\r\n{c3.pk},{rich['lone'].uscc}\r\n", user=admin)
+    exported = export_bytes("contracts", Contract.objects.filter(pk=c3.pk)).decode("utf-8-sig")
+    assert exported.count(rich["hope"].uscc) == 1
+    result = run_import("contracts", exported.replace(rich["hope"].uscc, rich["lone"].uscc), user=admin)
     assert result.ok, result.errors
     fresh(rich["hope"], rich["lone"])
     assert row(rich["lone"]).contract_income == D("40000.00")
@@ -250,7 +257,8 @@ def test_csv_imports_of_contracts_payments_and_income_refresh_once_per_file(rich
 def test_csv_preview_writes_no_rows(rich):
     c3 = rich["c3"]
     payment = c3.payments.filter(paid_on__isnull=False).get()
-    text = f"id,contract_reference,kind,due_on,paid_on,amount\r\n{payment.pk},{c3.reference},{payment.kind}," \
+    text = f"id,purchaser_name,contract_reference,kind,due_on,paid_on,amount\r\n{payment.pk},{c3.purchaser.name}," \
+           f"{c3.reference},{payment.kind}," \
            f"{payment.due_on},2025-05-01,99999.00\r\n"
     with CaptureQueriesContext(connection) as queries:
         assert run_import("payments", text, user=user_with_role("administrator"), commit=False).ok
@@ -260,8 +268,8 @@ def test_csv_preview_writes_no_rows(rich):
 
 def test_amendment_import_refreshes(rich):
     c1 = rich["c1"]
-    result = run_import("amendments", f"contract_reference,signed_on,amount_change,new_end_on,reason\r\n"
-                                      f"{c1.reference},2025-08-01,10000.00,,扩大服务\r\n",
+    result = run_import("amendments", f"purchaser_name,contract_reference,signed_on,amount_change,new_end_on,"
+                                      f"reason\r\n{c1.purchaser.name},{c1.reference},2025-08-01,10000.00,,扩大服务\r\n",
                         user=user_with_role("administrator"))
     assert result.ok, result.errors
     fresh(rich["sun"])
@@ -292,3 +300,14 @@ def test_refresh_aggregates_check_finds_and_repairs_a_raw_sql_write(rich, capsys
     call_command("refresh_aggregates")
     call_command("refresh_aggregates", "--check")
     assert row(rich["hope"]).contract_income == D("30001.00")
+
+
+def test_the_data_migration_fills_the_table_of_an_upgraded_database(rich):
+    from django.apps import apps
+
+    fill = importlib.import_module("dashboards.migrations.0008_fill_funder_years").fill
+    FunderYear.objects.all().delete()  # as before the upgrade
+    assert aggregates.differences() == sorted(o.pk for o in (rich["sun"], rich["hope"], rich["lone"]))
+    fill(apps, types.SimpleNamespace(connection=connection))
+    assert FunderYear.objects.count() == 13
+    assert aggregates.differences() == []
