@@ -118,6 +118,9 @@ def rebuild(using=None):
     with transaction.atomic(using=using):
         FunderYear.objects.using(using).all()._raw_delete(using)
         _insert(raw_funder_rows(Organization.objects.using(using).all(), None, accountability=True), connection)
+        if connection.vendor == "postgresql":  # statistics for the planner at once, not at autovacuum's leisure
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(FunderYear._meta.db_table)}")
 
 
 @contextmanager
