@@ -24,7 +24,15 @@ Keys (``registry[key]``):
 ``api_values``         {model label (lower case): {field name: function(objects, user) → {pk: value}}}: read-only
                        values a higher app adds to a lower app's API rows (a contract's integrity flags), computed
                        for a whole page of objects at once. ``register_api_value()``.
+``bulk_writes``        [function(model, objects)]: told of writes that send no model signals (the CSV import's
+                       ``bulk_create`` and ``UPDATE``s), once before the write and once after it, with the objects
+                       written (a higher app's precomputed data follows them). ``register_bulk_write()``.
+``write_batches``      [function() → context manager]: entered around such a writer's whole write, inside its
+                       transaction (precomputed data refreshed once per file, not per row).
+                       ``register_bulk_write()``.
 """
+
+import contextlib
 
 registry = {
     "lookups": {},
@@ -34,6 +42,8 @@ registry = {
     "detail_panels": {},
     "list_annotations": {},
     "api_values": {},
+    "bulk_writes": [],
+    "write_batches": [],
 }
 
 
@@ -95,3 +105,27 @@ def register_api_value(model, name, function):
 def api_values(model, objects, user):
     """``{field name: {pk: value}}`` of the values registered for ``model``, for ``objects`` (a page)."""
     return {name: function(objects, user) for name, function in registry["api_values"].get(_label(model), {}).items()}
+
+
+def register_bulk_write(function, batch=None):
+    """Call ``function(model, objects)`` before and after every write without signals (``bulk_written``);
+    ``batch``: a context manager factory entered around each such writer's whole write (``write_batch``)."""
+    if function not in registry["bulk_writes"]:
+        registry["bulk_writes"].append(function)
+    if batch is not None and batch not in registry["write_batches"]:
+        registry["write_batches"].append(batch)
+
+
+def bulk_written(model, objects):
+    """Tell the registered apps that ``objects`` of ``model`` are about to be (or were) written without signals."""
+    for function in registry["bulk_writes"]:
+        function(model, objects)
+
+
+@contextlib.contextmanager
+def write_batch():
+    """The registered batch contexts, entered around a writer's whole write (inside its transaction)."""
+    with contextlib.ExitStack() as stack:
+        for factory in registry["write_batches"]:
+            stack.enter_context(factory())
+        yield

@@ -7,9 +7,9 @@ from django.db.models.functions import Coalesce, Concat, Lower, Trim
 
 from contracts.models import Payment
 from organizations.choices import IncomeSource
-from organizations.models import IncomeRecord
+from organizations.models import IncomeRecord, Organization
 
-from .numbers import SUM_FIELD, ZERO, Divide, Year, _date_filter
+from .numbers import SUM_FIELD, ZERO, Divide, Year, _date_filter, normalize_years
 
 # The source of contract payments in ``funder_rows`` (not an IncomeSource: contract income is government income).
 CONTRACT_SOURCE = "contract"
@@ -19,6 +19,28 @@ DIFFUSE_SOURCES = (IncomeSource.DONATION_INDIVIDUAL, IncomeSource.SERVICE_FEE, I
 
 
 def funder_rows(organizations, years, accountability=False):
+    """``raw_funder_rows(organizations, years, accountability)`` read from its precomputed table
+    (``models.FunderYear``, refreshed on every write: ``dashboards.aggregates``): the same columns in the same
+    order, the same values (money to 10 decimal places), as a ``values_list`` queryset, so that callers can iterate
+    it or build SQL on ``.query.sql_with_params()``. Without a filter on ``organizations`` (every organization,
+    the peers) the table is read by year alone."""
+    from .models import FunderYear
+
+    years = normalize_years(years)
+    rows = FunderYear.objects.order_by()
+    rows = rows.filter(year__in=years) if len(years) > 1 else rows.filter(year=years[0])
+    if organizations.model is not Organization or organizations.query.where or organizations.query.is_sliced:
+        rows = rows.filter(organization_id__in=organizations.order_by().values("pk"))
+    return rows.values_list(*FUNDER_COLUMNS[:13 if accountability else 11])
+
+
+# The columns of ``funder_rows`` (fields of ``models.FunderYear``), in order.
+FUNDER_COLUMNS = ("organization_id", "year", "funder_purchaser_id", "funder_key", "source", "label", "income",
+                  "contract_income", "government_income", "restricted_income", "renewal_income",
+                  "outside_scope_income", "related_party_income")
+
+
+def raw_funder_rows(organizations, years, accountability=False):
     """One query: rows ``(organization, year, funder_purchaser, funder_key, source, donor_name, amount,
     contract_income, government_income, restricted_income, renewal_income)`` grouped by organization, year,
     funder and income source (``contract`` for payments), the contract payments and the income records combined
@@ -34,6 +56,9 @@ def funder_rows(organizations, years, accountability=False):
     ``accountability=True`` adds two columns, ``outside_scope_income`` and ``related_party_income`` (the contract
     income split of ``dashboards.accountability``; zero on income records), so that the indicators compute the
     split in the same pass over the payments instead of a query of its own.
+
+    ``years=None``: every year (what ``dashboards.aggregates`` stores). This is the reference computation, what
+    the precomputed table is filled from and compared with (``manage.py refresh_aggregates --check``).
     """
     from .accountability import outside_scope, related_party_counted
 
@@ -41,7 +66,8 @@ def funder_rows(organizations, years, accountability=False):
     extra = ("os", "rp") if accountability else ()
     org_ids = organizations.order_by().values("pk")
     payments = (
-        Payment.objects.filter(_date_filter("paid_on", years), contract__organization__in=org_ids)
+        Payment.objects.filter(Q(paid_on__isnull=False) if years is None else _date_filter("paid_on", years),
+                               contract__organization__in=org_ids)
         .order_by()
         .values(o=F("contract__organization_id"), y=Year("paid_on"), fp=F("contract__purchaser_id"),
                 fk=Value("", output_field=CharField()), src=Value(CONTRACT_SOURCE, output_field=CharField()))
@@ -78,7 +104,7 @@ def funder_rows(organizations, years, accountability=False):
         output_field=CharField(),
     )
     income = (
-        IncomeRecord.objects.filter(organization__in=org_ids, fiscal_year__in=years)
+        IncomeRecord.objects.filter(organization__in=org_ids, **({} if years is None else {"fiscal_year__in": years}))
         .order_by()
         .annotate(trimmed_name=Coalesce(Trim("funder_name"), Value("")))
         .annotate(funder_key=key, funder_label=label)

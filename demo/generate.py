@@ -504,6 +504,7 @@ def _write_chunk(plan, ctx, rng, chunk, new, created):
     """Draw the bundles of ``chunk`` (all of them, so that the random stream stays the same) and write those of the
     ``new`` organizations in one transaction; add the row counts to ``created``."""
     from contracts.models import Amendment, Contract, Payment, PerformanceReview
+    from dashboards import aggregates
     from organizations.models import AnnualReport, IncomeRecord, KeyPerson, Organization
 
     with transaction.atomic():
@@ -530,6 +531,9 @@ def _write_chunk(plan, ctx, rng, chunk, new, created):
         _bulk(PerformanceReview, reviews, plan)
         _bulk(IncomeRecord, incomes, plan)
         _bulk(AnnualReport, reports, plan)
+        # bulk_create sends no signals: the chunk's funder rows, in its own transaction (a resumed national build
+        # skips written chunks, whose rows were committed with them)
+        aggregates.refresh([o.pk for o in new])
     reset_queries()  # with DEBUG on, Django keeps the last 9,000 statements: multi-megabyte inserts, at this size
     for name, objs in (("Organization", new), ("KeyPerson", key_persons), ("Contract", contracts),
                        ("Payment", payments), ("PerformanceReview", reviews), ("Amendment", amendments),

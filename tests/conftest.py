@@ -26,3 +26,19 @@ def _fresh_indicator_cache():
 def role_groups(db):
     return {name: Group.objects.get_or_create(name=name)[0] for name in ("administrator", "staff", "ngo_manager",
                                                                           "analyst")}
+
+
+@pytest.fixture(autouse=True)
+def _funder_rows_kept(request):
+    """After every test that used the database: the precomputed funder rows equal the raw computation
+    (dashboards.aggregates). A write path that forgets to refresh them fails here, whichever test exercises it.
+    Tests that write with ``QuerySet.update`` (no signals) call ``aggregates.refresh`` themselves."""
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from dashboards import aggregates
+
+    differing = aggregates.differences()
+    assert not differing, f"stale funder rows (dashboards.FunderYear) of organizations {differing}"

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import writes
+from core import registry, writes
 from core.concurrency import ConcurrentEditError
 from core.csvio.cells import BOM, CHANGE_REASON, header_key, translations, unescape_cell
 from core.csvio.checks import RowChecks, refused_scope_fields
@@ -134,7 +134,7 @@ class Importer(RowChecks):
             raise FileError(_("None of the columns is known. The first row must hold the column names (see the "
                               "template)."))
         try:
-            with transaction.atomic():
+            with transaction.atomic(), registry.write_batch():
                 self._run(mapping, rows, result)
                 if result.errors or not commit:
                     transaction.set_rollback(True)
@@ -460,6 +460,7 @@ class Importer(RowChecks):
         model = self.model
         now = timezone.now()
         concrete = {f.name: f for f in model._meta.concrete_fields}
+        registry.bulk_written(model, to_update)  # the records' values before the write (a contract's old organization)
         if to_update:
             versioned = "version" in concrete
             auto_now = [f.name for f in concrete.values() if getattr(f, "auto_now", False)]
@@ -489,6 +490,7 @@ class Importer(RowChecks):
                                      default_change_reason=CHANGE_REASON, default_date=now)
             if explicit_ids:
                 advance_sequence(model)
+        registry.bulk_written(model, to_update + to_create)
 
     def _save_each(self, to_create, explicit_ids, rows_of, result, column_of, guard):
         """Write the rows one by one in file order through the spec's own write path (``spec.save``), each in its

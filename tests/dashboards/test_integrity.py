@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import Amendment, Contract
+from dashboards import aggregates
 from dashboards.integrity import FLAGS, FlagSettings, flags_for, with_flags
 from tests.factories import (
     ContractFactory,
@@ -44,6 +45,7 @@ def amend(contract, change, **kwargs):
     Amendment.objects.create(contract=contract, signed_on=contract.signed_on + DAY * 30, amount_change=D(change),
                              reason="服务人数增加", **kwargs)
     Contract.objects.filter(pk=contract.pk).update(amount=contract.amount + D(change))
+    aggregates.refresh([contract.organization_id])  # an update() sends no signals
     contract.refresh_from_db()
 
 

@@ -18,6 +18,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from dashboards import aggregates
 from ocds.mapping import ocid_for
 from tests.test_roles_matrix import World
 
@@ -423,6 +424,7 @@ def test_work_queue_names_nothing_outside_the_scope(client, world, role):
     today = timezone.localdate()
     Contract.objects.filter(pk=world.contract_b.pk).update(status="active", end_on=today + datetime.timedelta(days=5))
     world.contract_b.payments.update(paid_on=None, due_on=today - datetime.timedelta(days=1))
+    aggregates.refresh([world.contract_b.organization_id])  # update() sends no signals
     login(client, world, role)
     url = reverse("dashboards:work_queue")
     html = client.get(url).content.decode()
