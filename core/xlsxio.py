@@ -23,7 +23,7 @@ from django.http import FileResponse
 from django.utils import timezone, translation
 from rest_framework.renderers import BaseRenderer
 
-from core import xlsxsheet
+from core import xlsxdb, xlsxsheet
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,8 +40,12 @@ def write_workbook(header, rows, title="Export"):
     """A temporary file holding the workbook: ``header`` (bold, frozen) then ``rows`` (iterables of values),
     written by ``core.xlsxsheet``."""
     header = [str(name) for name in header]
+    return _workbook(header, xlsxsheet.encoded(xlsxsheet.python_rows(rows, len(header))), title)
+
+
+def _workbook(header, chunks, title):
     output = tempfile.TemporaryFile()
-    xlsxsheet.write_xlsx(output, header, xlsxsheet.python_rows(rows, len(header)), title=title)
+    xlsxsheet.write_xlsx(output, header, chunks, title=title)
     output.seek(0)
     return output
 
@@ -71,7 +75,11 @@ def spec_rows(spec, queryset):
 
 def spec_response(spec, queryset, filename=None):
     """The .xlsx export of ``queryset`` (already narrowed to what the user may see, filtered, ordered)."""
-    output = write_workbook(spec.header(), spec_rows(spec, queryset), title=spec.slug)
+    header = [str(name) for name in spec.header()]
+    chunks = xlsxdb.sheet_rows(spec, queryset)  # written by the database (PostgreSQL), else in Python
+    if chunks is None:
+        chunks = xlsxsheet.encoded(xlsxsheet.python_rows(spec_rows(spec, queryset), len(header)))
+    output = _workbook(header, chunks, spec.slug)
     return file_response(output, xlsx_filename(filename or spec.filename))
 
 

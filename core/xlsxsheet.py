@@ -19,14 +19,16 @@ Cells, as openpyxl wrote them before (tests/daily/test_xlsxsheet.py compares the
 - dates and date-times as Excel serial numbers (days since 1899-12-30, with Excel's 1900 leap-year quirk) in the
   date styles; aware date-times in local time; ``None`` and ``""``: no cell.
 
-``write_xlsx(output, header, rows_xml, title)`` writes the package around the rows' XML; ``python_rows(rows)``
-makes that XML from Python values (one converter per value's type); the database can also write it
-(``core.xlsxdb``): the row number there is the placeholder ``ROW`` (a character that text cells cannot hold).
+``write_xlsx(output, header, chunks, title)`` writes the package around the rows' XML (bytes);
+``encoded(python_rows(rows, width))`` makes it from Python values (one converter per value's type); the database
+can also write it (``core.xlsxdb``).
 """
 
 import datetime
 import math
+import queue
 import re
+import threading
 import zipfile
 from decimal import Decimal
 
@@ -37,9 +39,9 @@ MAX_TEXT = 32767  # Excel's limit on the characters of one cell
 # contract export; docs/performance.md).
 COMPRESSION = 1
 ROW = "\x01"  # the row number's placeholder in rows written by the database: never left in a text cell
-BATCH = 500  # rows joined before each write into the zip entry
+BATCH = 500  # rows encoded and written into the zip entry at a time
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TITLE_ILLEGAL = re.compile(r"[\\*?:/\[\]]")
 _EPOCH_DATE = datetime.date(1899, 12, 30)
 _EPOCH = datetime.datetime(1899, 12, 30)
@@ -116,7 +118,7 @@ def escape(text):
 def clean(text):
     """``text`` without the characters XML 1.0 does not allow. ``isprintable`` is a quick test that nearly every
     cell passes; tab, CR, LF and the rest fall through to the regular expression."""
-    return text if text.isprintable() else _ILLEGAL.sub("", text)
+    return text if text.isprintable() else ILLEGAL.sub("", text)
 
 
 def column_letters(count):
@@ -218,9 +220,22 @@ def python_rows(rows, width):
         yield "".join(parts)
 
 
-def write_xlsx(output, header, rows_xml, title="Export", level=COMPRESSION):
-    """Write the workbook into the binary file ``output``: ``header`` (bold, frozen) then ``rows_xml`` (each data
-    row's ``<row>`` element as text, in order). The sheet is deflated as it is written."""
+def encoded(rows_xml, batch=BATCH):
+    """Rows' XML (texts) as UTF-8 bytes, ``batch`` rows at a time."""
+    rows = []
+    for row in rows_xml:
+        rows.append(row)
+        if len(rows) >= batch:
+            yield "".join(rows).encode()
+            rows.clear()
+    if rows:
+        yield "".join(rows).encode()
+
+
+def write_xlsx(output, header, chunks, title="Export", level=COMPRESSION):
+    """Write the workbook into the binary file ``output``: ``header`` (bold, frozen) then ``chunks``: the data
+    rows' ``<row>`` elements (from row 2, in order) as UTF-8 bytes, any number of rows a chunk (``encoded``).
+    The sheet is deflated as it is written."""
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
@@ -229,11 +244,34 @@ def write_xlsx(output, header, rows_xml, title="Export", level=COMPRESSION):
         archive.writestr("xl/styles.xml", STYLES)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write((SHEET_START + header_xml(header)).encode())
-            batch = []
-            for row in rows_xml:
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    sheet.write("".join(batch).encode())
-                    batch.clear()
-            batch.append(SHEET_END)
-            sheet.write("".join(batch).encode())
+            write_behind(sheet, chunks)
+            sheet.write(SHEET_END.encode())
+
+
+def write_behind(sheet, chunks, ahead=8):
+    """``sheet.write`` each of ``chunks`` in a second thread while this one makes the next: deflating and writing
+    release the GIL, so they overlap with reading rows from the database. (The rows are read in this thread:
+    Django's database connections belong to the thread that opened them.) At most ``ahead`` chunks wait."""
+    pending = queue.Queue(maxsize=ahead)
+    failures = []
+
+    def writer():
+        while (chunk := pending.get()) is not None:
+            if not failures:
+                try:
+                    sheet.write(chunk)
+                except BaseException as error:  # noqa: BLE001 - raised again in the reading thread
+                    failures.append(error)
+
+    thread = threading.Thread(target=writer, name="xlsx-writer", daemon=True)
+    thread.start()
+    try:
+        for chunk in chunks:
+            if failures:
+                break
+            pending.put(chunk)
+    finally:
+        pending.put(None)
+        thread.join()
+    if failures:
+        raise failures[0]

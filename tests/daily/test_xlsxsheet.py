@@ -79,7 +79,7 @@ ROWS = [
 @pytest.mark.parametrize("level", [1, 6])
 def test_same_cells_as_openpyxl(level):
     new = io.BytesIO()
-    xlsxsheet.write_xlsx(new, HEADER, xlsxsheet.python_rows(ROWS, 3), title="contracts", level=level)
+    xlsxsheet.write_xlsx(new, HEADER, xlsxsheet.encoded(xlsxsheet.python_rows(ROWS, 3)), title="contracts", level=level)
     new.seek(0)
     assert zipfile.ZipFile(new).testzip() is None
     new_sheet = load_workbook(new).active
@@ -121,7 +121,7 @@ def test_control_characters_are_removed():
     with pytest.raises(IllegalCharacterError):
         openpyxl_workbook(["h"], [[text]])
     new = io.BytesIO()
-    xlsxsheet.write_xlsx(new, ["h\x02"], xlsxsheet.python_rows([[text], ["\x07"]], 1))
+    xlsxsheet.write_xlsx(new, ["h\x02"], xlsxsheet.encoded(xlsxsheet.python_rows([[text], ["\x07"]], 1)))
     new.seek(0)
     sheet = load_workbook(new).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["h"], ["abcdefgh\tI\nJ"]]
