@@ -21,6 +21,7 @@ e. HTTP under load against gunicorn (DEBUG off; 2 sync workers unless --workers/
     .venv/bin/python bench/run.py --only e --workers 3 --threads 4          # gthread: 3 processes × 4 threads
     .venv/bin/python bench/run.py --only e --gunicorn-config posc/gunicorn.conf.py   # the deployment's config
     CACHE_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/run.py --only e …     # on a shared Redis cache
+    .venv/bin/python bench/run.py --only g --export-paths xlsx --no-write      # the Excel export alone
 f. queries per page (Django test client, CaptureQueriesContext)
 g. every export path against COPY of the same rows (rows/s and peak RSS, each in its own process): the page CSV
    (/contracts/?export=csv), the API CSV (/api/contracts/?format=csv), the Excel export (20k contracts) and the OCDS
@@ -228,10 +229,13 @@ EXPORT_PATHS = [("page", 0, "page CSV export (/contracts/?export=csv), every con
                 ("ocds", 0, "OCDS release package (/api/ocds/releases/), every published contract")]
 
 
-def bench_export_paths(table, repeat):
-    """Each export route in its own process against ``COPY`` of the same contracts (the export's SELECT)."""
+def bench_export_paths(table, repeat, paths=()):
+    """Each export route in its own process against ``COPY`` of the same contracts (the export's SELECT);
+    ``paths``: only these modes (page, api, xlsx, ocds), default every one."""
     floors_by_n = {}
     for mode, n, label in EXPORT_PATHS:
+        if paths and mode not in paths:
+            continue
         runs = [export_run(mode, n) for _ in range(max(1, min(repeat, 3)))]
         if n not in floors_by_n:
             floors_by_n[n] = [export_run("copy", n) for _ in range(max(1, min(repeat, 3)))]
@@ -738,6 +742,8 @@ def main():
     parser.add_argument("--size", choices=["auto", *SIZES], default="auto",
                         help="which benchmark set the database holds, i.e. which results section to write "
                              "(auto: national from 1M contracts up, else large)")
+    parser.add_argument("--export-paths", default="", help="part g: only these export paths, comma-separated "
+                        "(page, api, xlsx, ocds); default every one")
     server = parser.add_argument_group("part e: the gunicorn server under load")
     server.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     server.add_argument("--threads", type=int, default=1, help="threads per worker; > 1 means gthread (default 1)")
@@ -784,7 +790,8 @@ def main():
                                                 set(filter(None, args.pages.split(","))),
                                                 0 if args.cold else server_slots(args))),
                 ("f", lambda: bench_queries(table)),
-                ("g", lambda: bench_export_paths(table, args.repeat)),
+                ("g", lambda: bench_export_paths(table, args.repeat,
+                                                 set(filter(None, args.export_paths.split(","))))),
                 ("h", lambda: bench_indicator_paths(table, args.repeat))]
     for key, run in sections:
         if key in only:

@@ -55,6 +55,23 @@ class Unsupported(Exception):
     """A column the database path does not write: the export takes the Python path."""
 
 
+# A text cell's markup is most of the row: the database sends it short and Python writes it out, chunk by chunk.
+# The short forms cannot occur in a text, whose ``<`` are escaped (``"<`` and ``</`` are markup only).
+TEXT_START = ' t="inlineStr"><is><t xml:space="preserve">'
+TEXT_END = "</t></is></c>"
+SHORT_START, SHORT_END = "<t>", "</t>"  # after the reference's closing quote: '<c r="B2"<t>text</t>'
+
+
+def short(cell):
+    """A text cell (``xlsxsheet.text_cell``) in its short form."""
+    return cell.replace(f'"{TEXT_START}', f'"{SHORT_START}').replace(TEXT_END, SHORT_END)
+
+
+def _long(chunk):
+    return chunk.replace(b'"' + SHORT_START.encode(), b'"' + TEXT_START.encode()).replace(
+        SHORT_END.encode(), TEXT_END.encode())
+
+
 class XlsxCell(Func):
     """The XML of one cell (with ``xlsxsheet.ROW`` for its row number), NULL for no cell."""
 
@@ -90,8 +107,7 @@ class XlsxCell(Func):
             cut = f"CASE WHEN octet_length({value}) > {limit} THEN left({value}, {limit}) ELSE {value} END"
             text = (f"replace(replace(replace(NULLIF(replace({cut}, %s, ''), ''), "
                     "'&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
-            start = f'<c r="{col}{row}" t="inlineStr"><is><t xml:space="preserve">'
-            return f"(%s || {text} || %s)", [start, *params * 3, row, "</t></is></c>"]
+            return f"(%s || {text} || %s)", [f'<c r="{col}{row}"{SHORT_START}', *params * 3, row, SHORT_END]
         if kind in ("int", "decimal"):
             return f"(%s || ({value})::text || %s)", [f'<c r="{col}{row}"><v>', *params, "</v></c>"]
         if kind == "bool":
@@ -114,7 +130,7 @@ class XlsxCell(Func):
             if code is None or code == "":
                 continue
             whens.append(f"WHEN {value} = %s THEN %s ")
-            when_params += [code, xlsxsheet.text_cell(self.letter, xlsxsheet.ROW, label) or None]
+            when_params += [code, short(xlsxsheet.text_cell(self.letter, xlsxsheet.ROW, label)) or None]
         other, other_params = self.cell(kind, value, [])
         return f"(CASE {''.join(whens)}ELSE {other} END)", when_params + other_params
 
@@ -170,10 +186,10 @@ def _copy_rows(qs, batch):
                     data = data[:-1]
                 rows.append(b'<row r="%d">%s</row>' % (n, data.replace(placeholder, b"%d" % n)))
                 if len(rows) >= batch:
-                    yield _legal(b"".join(rows))
+                    yield _legal(_long(b"".join(rows)))
                     rows = []
             if rows:
-                yield _legal(b"".join(rows))
+                yield _legal(_long(b"".join(rows)))
 
 
 def _legal(chunk):
