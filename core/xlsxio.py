@@ -1,7 +1,8 @@
 """Excel (.xlsx) exports beside every CSV export: the same columns and rows, typed cells.
 
-openpyxl in write-only mode writes each row to a temporary file as it comes, so memory stays constant whatever
-the number of rows; the finished workbook is written to a temporary file and streamed (``FileResponse``).
+The workbook is written by ``core.xlsxsheet`` (our own streaming writer: openpyxl's per-cell cost made it the
+slowest export, see docs/performance.md) row by row into a temporary file, so memory stays constant whatever the
+number of rows; the finished file is streamed (``FileResponse``).
 Numbers are numbers (``Decimal`` and ``int`` cells), dates are dates (formatted ``yyyy-mm-dd``), text is always
 text: a value that begins with ``=`` is stored as a string, never as a formula (no formula injection, and the
 value reads back exactly). One bold header row (the CSV column names), frozen.
@@ -20,15 +21,11 @@ from decimal import Decimal
 
 from django.http import FileResponse
 from django.utils import timezone, translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from rest_framework.renderers import BaseRenderer
 
+from core import xlsxdb, xlsxsheet
+
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-MAX_TEXT = 32767  # Excel's limit on the characters of one cell
 
 
 def wants_xlsx(request):
@@ -39,46 +36,16 @@ def xlsx_filename(base):
     return f"{base}-{timezone.localdate().isoformat()}.xlsx"
 
 
-def _typed(value):
-    """A Python value as an Excel cell value: numbers and dates kept, aware datetimes in local time without
-    zone (Excel has none), anything else as text."""
-    if value is None or isinstance(value, bool | int | float | Decimal):
-        return value
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, datetime.date):
-        return value
-    return str(value)[:MAX_TEXT]
-
-
-def _cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text, even when it begins with "=" (never a formula)
-    elif isinstance(value, datetime.datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, datetime.date):
-        cell.number_format = DATE_FORMAT
-    return cell
-
-
 def write_workbook(header, rows, title="Export"):
-    """A temporary file holding the workbook: ``header`` (bold, frozen) then ``rows`` (iterables of values)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=str(name))
-        cell.data_type = "s"
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        sheet.append([_cell(sheet, _typed(value)) for value in row])
+    """A temporary file holding the workbook: ``header`` (bold, frozen) then ``rows`` (iterables of values),
+    written by ``core.xlsxsheet``."""
+    header = [str(name) for name in header]
+    return _workbook(header, xlsxsheet.encoded(xlsxsheet.python_rows(rows, len(header))), title)
+
+
+def _workbook(header, chunks, title):
     output = tempfile.TemporaryFile()
-    workbook.save(output)
+    xlsxsheet.write_xlsx(output, header, chunks, title=title)
     output.seek(0)
     return output
 
@@ -108,7 +75,11 @@ def spec_rows(spec, queryset):
 
 def spec_response(spec, queryset, filename=None):
     """The .xlsx export of ``queryset`` (already narrowed to what the user may see, filtered, ordered)."""
-    output = write_workbook(spec.header(), spec_rows(spec, queryset), title=spec.slug)
+    header = [str(name) for name in spec.header()]
+    chunks = xlsxdb.sheet_rows(spec, queryset)  # written by the database (PostgreSQL), else in Python
+    if chunks is None:
+        chunks = xlsxsheet.encoded(xlsxsheet.python_rows(spec_rows(spec, queryset), len(header)))
+    output = _workbook(header, chunks, spec.slug)
     return file_response(output, xlsx_filename(filename or spec.filename))
 
 
