@@ -1,15 +1,12 @@
 """Pages of contracts (with their payments inline), payments and performance reviews."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
-from django_tables2 import RequestConfig
 
 from core import writes
-from core.datacache import data_version, make_key, request_filters, scope_key
 from core.numbers import format_money
 from core.views import ModelViewMixin, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -32,44 +29,20 @@ def warn_if_overpaid(request, contract):
 
 # Contracts --------------------------------------------------------------------------------------------------------
 
-SUMMARY_SECONDS = 300
-
-
 class ContractListView(ObjectListView):
-    """Contracts with the sum of their amounts."""
+    """Contracts with the sum of their amounts. Over 200,000 contracts the paginator's COUNT and the total's SUM
+    cost more than the rest of the page: they come from one query kept until the data changes
+    (``ObjectListView.cache_summary``)."""
 
     model = Contract
     table_class = ContractTable
     filterset_class = ContractFilterSet
     totals = {"amount": _("Total amount")}
+    cache_summary = True
 
     def get_queryset(self):
         return (super().get_queryset().select_related("purchaser", "organization")
                 .annotate(paid_total=paid_total_subquery()))
-
-    def summary(self):
-        """(number of rows, total amount) of the current filters in one query, kept in Django's cache until the
-        data changes (``core.datacache``), at most ``SUMMARY_SECONDS``: over 200,000 contracts the paginator's
-        COUNT and the total's SUM cost more than the rest of the page."""
-        if not hasattr(self, "_summary"):
-            key = make_key("contract-summary", scope_key(self.request.user), request_filters(self.request),
-                           data_version(self.request))
-            summary = cache.get(key)
-            if summary is None:
-                # The paid_total subquery is not referenced, so it is left out of the aggregate.
-                sums = self.object_list.order_by().aggregate(count=Count("pk"), total=Sum("amount"))
-                summary = (sums["count"], sums["total"])
-                cache.set(key, summary, SUMMARY_SECONDS)
-            self._summary = summary
-        return self._summary
-
-    def get_table(self, **kwargs):
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        table.data._length = self.summary()[0]  # the paginator's count, from the summary
-        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
-
-    def get_totals(self):
-        return [(_("Total amount"), self.summary()[1])]
 
 
 class ContractDetailView(ObjectDetailView):
@@ -129,12 +102,14 @@ class ContractDeleteView(ObjectDeleteView):
 # Payments ---------------------------------------------------------------------------------------------------------
 
 class PaymentListView(ObjectListView):
-    """Payments with the sum of their amounts."""
+    """Payments with the sum of their amounts (the count and the sum kept until the data changes, like the
+    contracts': millions of payments at national scale)."""
 
     model = Payment
     table_class = PaymentTable
     filterset_class = PaymentFilterSet
     totals = {"amount": _("Total payments")}
+    cache_summary = True
     queryset = Payment.objects.select_related("contract", "contract__organization")
 
 

@@ -7,7 +7,7 @@ form attaches a new object to), so the endpoint names nothing the user could not
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Expression, F, Q, Subquery
+from django.db.models import BooleanField, Expression, F, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -36,28 +36,47 @@ def lookup_key(model):
 
 
 class InSubquery(Expression):
-    """``column IN (subquery)`` as a condition, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL: the
-    subquery runs once and the outer rows are found through the column's index, so that an ``OR`` of such conditions
-    and of trigram-indexed ``LIKE`` s becomes a bitmap OR of index scans instead of a scan of every row."""
+    """``column IN (subquery)`` as a condition over many matching rows (more than ``INLINE_IDS``), in the shape that
+    suits the query it is compiled into:
+
+    - in a page (a query with a LIMIT: a list page, a picker) on PostgreSQL, a lookup per outer row,
+      ``column = ANY(ARRAY(SELECT id … WHERE id = column AND …))``: the outer rows are read in the page's order (the
+      contracts by the ``signed_on`` index) and each is checked by one primary-key probe, so a common word costs
+      the few dozen rows the page needs. An uncorrelated form first evaluated the subquery over every related row
+      (a sequential scan: a two-character word cannot use a trigram index), 426 ms for 29,701 of the national
+      set's organizations, however few contracts the page shows. An ``EXISTS`` would not do: PostgreSQL turns it
+      into a hashed subplan, the same full scan.
+    - anywhere else (the list's count and sum, exports), ``column IN (subquery)``: the subquery runs once and
+      each outer row is checked in its hash (the previous ``= ANY(ARRAY(subquery))`` compared every outer row with
+      the whole array, one by one: 4.5 s instead of 0.6 s for the count of 86,410 contracts of a province).
+    """
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, column, queryset):
+    def __init__(self, column, queryset, correlated=None):
         super().__init__()
         self.column = F(column) if isinstance(column, str) else column
         self.subquery = Subquery(queryset.values("pk")) if hasattr(queryset, "values") else queryset
+        if correlated is None and hasattr(queryset, "values") and isinstance(column, str) and "__" not in column:
+            correlated = Subquery(queryset.filter(pk=OuterRef(column)).values("pk"))
+        self.correlated = correlated
 
     def get_source_expressions(self):
-        return [self.column, self.subquery]
+        return [self.column, self.subquery, self.correlated]
 
     def set_source_expressions(self, exprs):
-        self.column, self.subquery = exprs
+        self.column, self.subquery, self.correlated = exprs
 
     def as_sql(self, compiler, connection):
         column, column_params = compiler.compile(self.column)
-        subquery, subquery_params = compiler.compile(self.subquery)
-        template = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
+        page = compiler.query.high_mark is not None
+        if connection.vendor == "postgresql" and page and self.correlated is not None:
+            subquery, subquery_params = compiler.compile(self.correlated)
+            template = "%s = ANY(ARRAY%s)"
+        else:
+            subquery, subquery_params = compiler.compile(self.subquery)
+            template = "%s IN %s"
         return template % (column, subquery), (*column_params, *subquery_params)
 
 

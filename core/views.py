@@ -25,24 +25,28 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
-from django.db.models import ProtectedError, RestrictedError, Sum
+from django.db.models import Count, ProtectedError, RestrictedError, Sum
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from core import writes
 from core.concurrency import ConcurrentEditError, report_concurrent_edit
+from core.datacache import data_version, make_key, request_filters, scope_key
 from core.filtersets import QuickCheckboxes, QuickSelect, invalid_filter_response
 from core.forms import MoneyField
 from core.registry import detail_panels, list_annotations
 
 PAGE_SIZES = (25, 50, 100)
+SUMMARY_SECONDS = 300
 BLOCKERS_SHOWN = 20
 CHECKBOX_CHOICES_MAX = 12
 
@@ -123,11 +127,16 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
 
     ``table_class`` (django-tables2) and ``filterset_class`` (django-filter) configure it; ``totals`` maps a
     field (or ``related__field``) to the label of its sum shown above the table.
+
+    ``cache_summary = True``: the row count (the paginator's) and the totals come from one query whose answer is
+    kept in Django's cache until the data changes (``summary()``), for lists over large tables whose COUNT and SUM
+    cost more than the rest of the page.
     """
 
     template_suffix = "list"
     totals = {}
     table_pagination = {"per_page": PAGE_SIZES[0]}
+    cache_summary = False
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -171,11 +180,47 @@ class ObjectListView(ModelViewMixin, SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         return {"per_page": self.get_per_page()}
 
+    def summary(self):
+        """``(row count, [sum of each ``totals`` field])`` of the current filters, in one query. With
+        ``cache_summary`` it is kept in Django's cache for at most ``SUMMARY_SECONDS``, keyed by the model, what the
+        user may see (``scope_key``), the filters, today (a filter such as "overdue" depends on it) and the data
+        version (``core.datacache``: the first write through the application changes the key)."""
+        if not hasattr(self, "_summary"):
+            def compute():
+                # Annotations the aggregate does not reference (the list's columns) are left out of it.
+                sums = self.object_list.order_by().aggregate(
+                    count=Count("pk"), **{f"total_{i}": Sum(field) for i, field in enumerate(self.totals)})
+                return sums["count"], [sums[f"total_{i}"] for i in range(len(self.totals))]
+
+            if not self.cache_summary:
+                self._summary = compute()
+                return self._summary
+            key = make_key("list-summary", self.model._meta.label_lower, scope_key(self.request.user),
+                           request_filters(self.request), timezone.localdate().isoformat(),
+                           data_version(self.request))
+            summary = cache.get(key)
+            if summary is None:
+                summary = compute()
+                cache.set(key, summary, SUMMARY_SECONDS)
+            self._summary = summary
+        return self._summary
+
+    def get_table(self, **kwargs):
+        if not self.cache_summary:
+            return super().get_table(**kwargs)
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        table.data._length = self.summary()[0]  # the paginator's count, from the summary
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
+
     def get_totals(self):
         if not self.totals:
             return []
-        sums = self.object_list.aggregate(**{f"total_{i}": Sum(field) for i, field in enumerate(self.totals)})
-        return [(label, sums[f"total_{i}"]) for i, label in enumerate(self.totals.values())]
+        if self.cache_summary:
+            sums = self.summary()[1]
+        else:
+            sums = self.object_list.aggregate(**{f"total_{i}": Sum(field) for i, field in enumerate(self.totals)})
+            sums = [sums[f"total_{i}"] for i in range(len(self.totals))]
+        return list(zip(self.totals.values(), sums, strict=True))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -17,6 +17,7 @@ from rest_framework import generics, serializers
 from core.api import ScopedModelViewSet, ThrottleFirstMixin
 from core.bounds import MAX_YEAR, ApiYearField
 from core.csvio import CsvRendererMixin, rows_response
+from core.representation import representer
 from organizations.models import Organization, Purchaser
 
 from ..caching import cached_rows
@@ -125,7 +126,8 @@ class IndicatorListView(CsvRendererMixin, ThrottleFirstMixin, generics.ListAPIVi
         if self.wants_csv():  # ?format=csv: every row (core.csvio, the dashboards' CSV writer)
             return rows_response(list(self.get_serializer().fields), map(self.output, rows), self.csv_filename)
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The serializer's fields, applied without DRF's per-field machinery (core.representation: the same JSON).
+        return self.get_paginated_response(representer(self.get_serializer())(page))
 
 
 class OrganizationIndicatorsView(IndicatorListView):
